@@ -1,0 +1,191 @@
+//! The `govgraph` command.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use govgraph_migration::{Migrator, MigratorTrait};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, DatabaseConfig};
+use crate::{db, server};
+
+/// govgraph: the international GovTech community as a GraphQL knowledge graph.
+#[derive(Debug, Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    serve: Config,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default): migrates the database and loads the data set first.
+    Serve(Config),
+    /// Apply, revert or list the database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Print the GraphQL schema (SDL).
+    PrintSchema,
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// Apply pending migrations.
+    Up {
+        /// Apply only this many.
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Revert applied migrations, the last first.
+    Down {
+        /// Revert this many.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List the migrations and whether each is applied.
+    Status,
+}
+
+/// Runs the command line; errors are printed as one line and give a non-zero exit.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("govgraph: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("govgraph: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::Migrate { action, database }) => migrate(action, &database).await,
+        Some(Command::PrintSchema) => {
+            print!("{}", crate::schema().finish().sdl());
+            Ok(())
+        }
+    }
+}
+
+/// The URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn open(database: &DatabaseConfig) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    db::connect(database).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            redacted(&database.database_url)
+        )
+    })
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = open(&config.database).await?;
+    db::migrate(&db)
+        .await
+        .context("cannot migrate the database")?;
+    let server = server::start(config.listen, db, config.limits)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(address = %server.addr, "govgraph is serving GraphQL at http://{}/graphql", server.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server
+        .stop()
+        .await
+        .context("the server failed while stopping")
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+async fn migrate(action: MigrateAction, database: &DatabaseConfig) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    match action {
+        MigrateAction::Up { steps } => {
+            Migrator::up(&db, steps).await.context("migration failed")?
+        }
+        MigrateAction::Down { steps } => Migrator::down(&db, Some(steps))
+            .await
+            .context("migration failed")?,
+        MigrateAction::Status => {
+            for migration in Migrator::get_migration_with_status(&db)
+                .await
+                .context("cannot read the migrations")?
+            {
+                println!("{}\t{}", migration.status(), migration.name());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        assert_eq!(
+            redacted("postgres://app:s3cret@db:5432/govgraph"),
+            "postgres://app:***@db:5432/govgraph"
+        );
+        assert_eq!(
+            redacted("sqlite://govgraph.db?mode=rwc"),
+            "sqlite://govgraph.db?mode=rwc"
+        );
+    }
+}

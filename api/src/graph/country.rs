@@ -1,0 +1,154 @@
+//! Countries: every ISO 3166-1 country, keyed by its codes.
+
+use async_graphql::{Context, Enum, InputObject, Object};
+use govgraph_entities::country;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use super::filter::{ListFilter, ListOrder, NodeFilter, bounded, kind_query};
+use super::lookup::{country_by_code, country_code};
+use super::node::{Node, node_object};
+use super::{Event, Person};
+use crate::error::ApiError;
+use crate::store::{NODE, col};
+
+node_object! {
+    /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link
+    /// to any country by its code.
+    Country: Country, Country(country::Model);
+    links {
+        /// The working groups and partnerships the country is a member of.
+        memberships: Node = Outgoing [MemberOf];
+        /// What the country co-chairs; `validFrom` and `validTo` on each edge say when.
+        co_chairing: Node = Outgoing [CoChairs];
+        /// The events, partnerships and working groups the country takes part in.
+        participations: Node = Outgoing [ParticipatesIn];
+        /// The events the country took part in.
+        events: Event = Outgoing [ParticipatesIn];
+        /// The events held in the country.
+        hosted_events: Event = Outgoing [Hosts];
+        /// What the country organises.
+        organises: Node = Outgoing [Organises];
+        /// What the country established.
+        established: Node = Outgoing [Established];
+        /// What the country supports.
+        supports: Node = Outgoing [Supports];
+        /// People who hold a position in the country's government; each edge's `role` is the
+        /// position.
+        people: Person = Incoming [AffiliatedWith];
+    }
+    fields {
+        /// The ISO 3166-1 alpha-2 code, e.g. `SG`: the country's key.
+        async fn code(&self) -> &str {
+            &self.detail.alpha2
+        }
+
+        /// The ISO 3166-1 alpha-3 code, e.g. `SGP`.
+        async fn alpha3(&self) -> &str {
+            &self.detail.alpha3
+        }
+
+        /// The ISO 3166-1 numeric code, three digits, e.g. `702`.
+        async fn numeric_code(&self) -> &str {
+            &self.detail.numeric_code
+        }
+
+        /// The ISO long name, e.g. `The Republic of Singapore`.
+        async fn official_name(&self) -> &str {
+            &self.detail.official_name
+        }
+
+        /// The UN M49 region, as a lower-case slug, e.g. `asia`.
+        async fn region(&self) -> Option<&str> {
+            self.detail.region.as_deref()
+        }
+
+        /// The UN M49 sub-region, as a lower-case slug, e.g. `south-eastern-asia`.
+        async fn subregion(&self) -> Option<&str> {
+            self.detail.subregion.as_deref()
+        }
+    }
+}
+
+/// Which countries to list. All given conditions must hold.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct CountryFilter {
+    #[graphql(flatten)]
+    common: NodeFilter,
+    /// Only countries with one of these ISO 3166-1 alpha-2 or alpha-3 codes.
+    codes: Option<Vec<String>>,
+    /// Only countries in one of these UN M49 regions, e.g. `asia`.
+    regions: Option<Vec<String>>,
+}
+
+impl ListFilter for CountryFilter {
+    fn condition(&self) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition()?;
+        if let Some(codes) = &self.codes {
+            let codes = bounded("codes", codes)?
+                .iter()
+                .map(|code| country_code(code))
+                .collect::<Result<Vec<_>, _>>()?;
+            condition = condition.add(
+                Condition::any()
+                    .add(col("country", "alpha2").is_in(codes.iter().cloned()))
+                    .add(col("country", "alpha3").is_in(codes)),
+            );
+        }
+        if let Some(regions) = &self.regions {
+            let regions = bounded("regions", regions)?
+                .iter()
+                .map(|r| r.to_lowercase());
+            condition = condition.add(col("country", "region").is_in(regions));
+        }
+        Ok(condition)
+    }
+}
+
+/// Orders of countries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
+pub enum CountryOrder {
+    /// By name, A to Z.
+    #[default]
+    NameAsc,
+    /// By name, Z to A.
+    NameDesc,
+    /// By alpha-2 code, A to Z.
+    CodeAsc,
+    /// By alpha-2 code, Z to A.
+    CodeDesc,
+}
+
+impl ListOrder for CountryOrder {
+    fn sort_key(&self) -> (Expr, bool) {
+        match self {
+            Self::NameAsc => (col(NODE, "name"), false),
+            Self::NameDesc => (col(NODE, "name"), true),
+            Self::CodeAsc => (col("country", "alpha2"), false),
+            Self::CodeDesc => (col("country", "alpha2"), true),
+        }
+    }
+}
+
+kind_query! {
+    /// The root list of countries.
+    CountryListQuery for Country(Country) {
+        /// Countries, filtered and ordered.
+        countries(CountryFilter, CountryOrder);
+    }
+}
+
+/// The root lookup of a country.
+#[derive(Default)]
+pub struct CountryQuery;
+
+#[Object]
+impl CountryQuery {
+    /// The country with this ISO 3166-1 code; `BAD_USER_INPUT` for a code that is no country's.
+    async fn country(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "An alpha-2 (`SG`) or alpha-3 (`SGP`) code, in any case.")] code: String,
+    ) -> Result<Option<Country>, ApiError> {
+        country_by_code(ctx, &code).await.map(Some)
+    }
+}

@@ -1,0 +1,73 @@
+//! Deliverables: what working groups and organisations produce.
+
+use async_graphql::InputObject;
+use govgraph_entities::deliverable;
+use sea_orm::sea_query::Condition;
+
+use super::Topic;
+use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, one_of};
+use super::node::{Node, node_object};
+use super::vocabulary::{DeliverableKind, PartialDate};
+use crate::error::ApiError;
+use crate::store::col;
+
+node_object! {
+    /// Something produced: a report, guidance, a summary of insights, a portal.
+    Deliverable: Deliverable, Deliverable(deliverable::Model);
+    links {
+        /// Who produced it.
+        produced_by: Node = Incoming [Produced];
+        /// Who wrote it.
+        authors: Node = Incoming [Authored];
+        /// The topics it is about.
+        topics: Topic = Outgoing [FocusesOn];
+    }
+    fields {
+        /// What sort of thing it is.
+        async fn deliverable_kind(&self) -> DeliverableKind {
+            self.detail.deliverable_kind.into()
+        }
+
+        /// When it was published, as precisely as known.
+        async fn published(&self) -> Option<PartialDate> {
+            self.detail.published.clone().map(PartialDate)
+        }
+
+        /// Where it can be read or used.
+        async fn url(&self) -> Option<&str> {
+            self.detail.url.as_deref()
+        }
+    }
+}
+
+/// Which deliverables to list. All given conditions must hold.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct DeliverableFilter {
+    #[graphql(flatten)]
+    common: NodeFilter,
+    /// Only deliverables of one of these kinds.
+    kinds: Option<Vec<DeliverableKind>>,
+}
+
+impl ListFilter for DeliverableFilter {
+    fn condition(&self) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition()?;
+        if let Some(kinds) = &self.kinds {
+            let column = col("deliverable", "deliverable_kind");
+            condition = condition.add(one_of::<_, govgraph_entities::DeliverableKind>(
+                "kinds", column, kinds,
+            )?);
+        }
+        Ok(condition)
+    }
+}
+
+kind_query! {
+    /// Root fields for deliverables.
+    DeliverableQuery for Deliverable(Deliverable) {
+        /// Deliverables, filtered and ordered.
+        deliverables(DeliverableFilter, NodeOrder);
+        /// The deliverable with this slug; `NOT_FOUND` when there is none.
+        deliverable(slug);
+    }
+}

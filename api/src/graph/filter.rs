@@ -1,0 +1,292 @@
+//! Filters and orders shared by the root connections of every kind.
+
+use async_graphql::{Enum, ID, InputObject};
+use govgraph_entities::{edge, node};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Query};
+
+use super::node::node_id;
+use super::relay::{IdKind, truncate};
+use super::vocabulary::{NodeKind, Predicate};
+use crate::error::ApiError;
+use crate::store::{Direction, NODE, col};
+
+/// The most values a list filter takes.
+const MAX_VALUES: usize = 100;
+
+/// Checks the length of a list argument.
+pub fn bounded<'a, T>(name: &str, values: &'a [T]) -> Result<&'a [T], ApiError> {
+    if values.len() > MAX_VALUES {
+        return Err(ApiError::bad_input(format!(
+            "`{name}` takes at most {MAX_VALUES} values, not {}",
+            values.len()
+        )));
+    }
+    Ok(values)
+}
+
+/// `column IN (values)` for a list filter over a stored vocabulary, such as `kinds`.
+pub fn one_of<G, E>(name: &str, column: Expr, values: &[G]) -> Result<Expr, ApiError>
+where
+    G: Copy,
+    E: sea_orm::ActiveEnum<Value = String> + From<G>,
+{
+    let values = bounded(name, values)?
+        .iter()
+        .map(|v| E::from(*v).to_value());
+    Ok(column.is_in(values))
+}
+
+/// A link the listed nodes must have: a relationship to one given node.
+#[derive(Clone, Debug, InputObject)]
+pub struct LinkFilter {
+    /// The node at the other end, by global ID. Give this, or `kind` and `slug`.
+    pub node: Option<ID>,
+    /// The kind of the node at the other end, with `slug`.
+    pub kind: Option<NodeKind>,
+    /// The slug of the node at the other end, with `kind` (a country's slug is its lower-case
+    /// alpha-2 code).
+    pub slug: Option<String>,
+    /// Only relationships with one of these predicates; any predicate when not given.
+    pub predicates: Option<Vec<Predicate>>,
+    /// Which way the relationship runs from the listed node: `OUTGOING` when the listed node
+    /// is the subject. Either way when not given.
+    pub direction: Option<Direction>,
+}
+
+enum Target {
+    Id(uuid::Uuid),
+    Slug(govgraph_entities::NodeKind, String),
+}
+
+impl LinkFilter {
+    fn target(&self) -> Result<Target, ApiError> {
+        match (&self.node, self.kind, &self.slug) {
+            (Some(id), None, None) => {
+                let id = node_id(id)?;
+                match id.kind {
+                    IdKind::Node(_) => Ok(Target::Id(id.uuid)),
+                    IdKind::Relationship => {
+                        Err(ApiError::bad_input("`linkedTo.node` must name a node"))
+                    }
+                }
+            }
+            (None, Some(kind), Some(slug)) => Ok(Target::Slug(kind.into(), slug.to_lowercase())),
+            _ => Err(ApiError::bad_input(
+                "each `linkedTo` entry names its node either by `node` (an ID) or by `kind` and `slug`",
+            )),
+        }
+    }
+
+    /// `EXISTS` a relationship from the listed node (table alias `node`) to the target.
+    fn condition(&self) -> Result<Condition, ApiError> {
+        const LINKED_EDGE: &str = "linked_edge";
+        const LINKED_NODE: &str = "linked_node";
+        let target = self.target()?;
+        let predicates = bounded(
+            "linkedTo.predicates",
+            self.predicates.as_deref().unwrap_or_default(),
+        )?;
+        let branch = |outgoing: bool| {
+            let (near, far) = if outgoing {
+                ("subject_id", "object_id")
+            } else {
+                ("object_id", "subject_id")
+            };
+            let mut query = Query::select();
+            query
+                .expr(Expr::val(1))
+                .from_as(edge::Entity, sea_orm::sea_query::Alias::new(LINKED_EDGE))
+                .and_where(col(LINKED_EDGE, near).eq(col(NODE, "id")));
+            match &target {
+                Target::Id(id) => {
+                    query.and_where(col(LINKED_EDGE, far).eq(*id));
+                }
+                Target::Slug(kind, slug) => {
+                    query
+                        .join_as(
+                            JoinType::InnerJoin,
+                            node::Entity,
+                            sea_orm::sea_query::Alias::new(LINKED_NODE),
+                            col(LINKED_NODE, "id").eq(col(LINKED_EDGE, far)),
+                        )
+                        .and_where(col(LINKED_NODE, "kind").eq(kind.as_str()))
+                        .and_where(col(LINKED_NODE, "slug").eq(slug.as_str()));
+                }
+            }
+            if !predicates.is_empty() {
+                let names = predicates
+                    .iter()
+                    .map(|p| govgraph_entities::Predicate::from(*p).as_str());
+                query.and_where(col(LINKED_EDGE, "predicate").is_in(names));
+            }
+            Expr::exists(query)
+        };
+        Ok(match self.direction.unwrap_or(Direction::Both) {
+            Direction::Outgoing => Condition::all().add(branch(true)),
+            Direction::Incoming => Condition::all().add(branch(false)),
+            Direction::Both => Condition::any().add(branch(true)).add(branch(false)),
+        })
+    }
+}
+
+/// The filters every kind of node can be listed by. All given conditions must hold.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct NodeFilter {
+    /// Only nodes whose name contains this text, ignoring case.
+    pub search: Option<String>,
+    /// Only nodes with one of these slugs.
+    pub slugs: Option<Vec<String>>,
+    /// Only nodes with a relationship to each of these nodes.
+    pub linked_to: Option<Vec<LinkFilter>>,
+}
+
+impl NodeFilter {
+    /// The SQL condition over the table aliased `node`.
+    pub fn condition(&self) -> Result<Condition, ApiError> {
+        let mut condition = Condition::all();
+        if let Some(search) = &self.search {
+            if search.chars().count() > 200 {
+                return Err(ApiError::bad_input(format!(
+                    "`search` takes at most 200 characters; `{}` is longer",
+                    truncate(search)
+                )));
+            }
+            let escaped = search
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
+            condition = condition.add(Expr::expr(Func::lower(col(NODE, "name"))).like(pattern));
+        }
+        if let Some(slugs) = &self.slugs {
+            let slugs = bounded("slugs", slugs)?;
+            condition =
+                condition.add(col(NODE, "slug").is_in(slugs.iter().map(|s| s.to_lowercase())));
+        }
+        for link in bounded("linkedTo", self.linked_to.as_deref().unwrap_or_default())? {
+            condition = condition.add(link.condition()?);
+        }
+        Ok(condition)
+    }
+}
+
+/// A filter input of a root connection.
+pub trait ListFilter: async_graphql::InputType + Default {
+    /// The SQL condition over the table aliased `node` and the kind's detail table.
+    fn condition(&self) -> Result<Condition, ApiError>;
+}
+
+/// An order input of a root connection.
+pub trait ListOrder: async_graphql::InputType + Default {
+    /// The text expression to order by, and whether descending.
+    fn sort_key(&self) -> (Expr, bool);
+}
+
+/// Orders of nodes that have only the common fields to order by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
+pub enum NodeOrder {
+    /// By name, A to Z.
+    #[default]
+    NameAsc,
+    /// By name, Z to A.
+    NameDesc,
+    /// By slug, A to Z.
+    SlugAsc,
+    /// By slug, Z to A.
+    SlugDesc,
+}
+
+impl ListOrder for NodeOrder {
+    fn sort_key(&self) -> (Expr, bool) {
+        match self {
+            Self::NameAsc => (col(NODE, "name"), false),
+            Self::NameDesc => (col(NODE, "name"), true),
+            Self::SlugAsc => (col(NODE, "slug"), false),
+            Self::SlugDesc => (col(NODE, "slug"), true),
+        }
+    }
+}
+
+/// Declares a filter input for a kind that has only the common filters.
+macro_rules! node_filter {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, async_graphql::InputObject)]
+        pub struct $name {
+            #[graphql(flatten)]
+            common: $crate::graph::filter::NodeFilter,
+        }
+
+        impl $crate::graph::filter::ListFilter for $name {
+            fn condition(&self) -> Result<sea_orm::sea_query::Condition, $crate::error::ApiError> {
+                self.common.condition()
+            }
+        }
+    };
+}
+pub(crate) use node_filter;
+
+/// Declares the root query of a kind: its connection with filter, order and Relay arguments,
+/// and, when asked, its lookup by slug.
+macro_rules! kind_query {
+    (
+        $(#[$meta:meta])*
+        $query:ident for $ty:ident($kind:ident) {
+            $(#[$list_doc:meta])*
+            $list:ident($filter:ty, $order:ty);
+            $(
+                $(#[$one_doc:meta])*
+                $one:ident(slug);
+            )?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Default)]
+        pub struct $query;
+
+        #[async_graphql::Object]
+        impl $query {
+            $(#[$list_doc])*
+            async fn $list(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Which nodes to list; all when not given.")]
+                filter: Option<$filter>,
+                #[graphql(desc = "The order of the list; by name when not given.")]
+                order_by: Option<$order>,
+                #[graphql(desc = "Returns the first `first` nodes (1 to 100; 20 when neither `first` nor `last` is given).")]
+                first: Option<i32>,
+                #[graphql(desc = "Returns nodes after this cursor.")]
+                after: Option<String>,
+                #[graphql(desc = "Returns the last `last` nodes (1 to 100).")]
+                last: Option<i32>,
+                #[graphql(desc = "Returns nodes before this cursor.")]
+                before: Option<String>,
+            ) -> Result<$crate::graph::connection::Connection<$ty>, $crate::error::ApiError> {
+                use $crate::graph::filter::{ListFilter, ListOrder};
+                let page = $crate::graph::relay::Page::new(first, after, last, before)?;
+                let (sort_key, descending) = order_by.unwrap_or_default().sort_key();
+                let listing = $crate::store::Listing {
+                    kind: govgraph_entities::NodeKind::$kind,
+                    filter: filter.unwrap_or_default().condition()?,
+                    sort_key,
+                    descending,
+                };
+                $crate::graph::connection::Connection::load(ctx, listing, page).await
+            }
+
+            $(
+                $(#[$one_doc])*
+                async fn $one(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "The slug, as returned in `slug`.")] slug: String,
+                ) -> Result<Option<$ty>, $crate::error::ApiError> {
+                    $crate::graph::lookup::by_slug(ctx, govgraph_entities::NodeKind::$kind, &slug).await.map(Some)
+                }
+            )?
+        }
+    };
+}
+pub(crate) use kind_query;

@@ -1,0 +1,54 @@
+//! Lookups by natural key: a slug, or a country's ISO code.
+
+use async_graphql::Context;
+use govgraph_entities::NodeKind;
+
+use super::connection::loader;
+use super::node::NodeType;
+use super::relay::{truncate, type_name};
+use crate::error::ApiError;
+use crate::loaders::{CountryByCode, NodeBySlug};
+
+/// The node of `kind` with `slug`; `NOT_FOUND` when there is none.
+pub async fn by_slug<N: NodeType>(
+    ctx: &Context<'_>,
+    kind: NodeKind,
+    slug: &str,
+) -> Result<N, ApiError> {
+    let key = NodeBySlug(kind, slug.to_lowercase());
+    match loader(ctx)?.load_one(key).await? {
+        Some(record) => N::from_record(record),
+        None => Err(ApiError::not_found(format!(
+            "there is no {} with slug `{}`",
+            type_name(kind),
+            truncate(slug)
+        ))),
+    }
+}
+
+/// Normalises an ISO 3166-1 alpha-2 or alpha-3 code; `BAD_USER_INPUT` when it cannot be one.
+pub fn country_code(code: &str) -> Result<String, ApiError> {
+    let code = code.trim().to_uppercase();
+    if (code.len() == 2 || code.len() == 3) && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(unknown_country(&code))
+    }
+}
+
+fn unknown_country(code: &str) -> ApiError {
+    ApiError::bad_input(format!(
+        "`{}` is not an ISO 3166-1 country code: give two letters (`SG`) or three (`SGP`)",
+        truncate(code)
+    ))
+}
+
+/// The country with an alpha-2 or alpha-3 code; `BAD_USER_INPUT` for a code that is no
+/// country's, since every ISO 3166-1 country is in the graph.
+pub async fn country_by_code<N: NodeType>(ctx: &Context<'_>, code: &str) -> Result<N, ApiError> {
+    let code = country_code(code)?;
+    match loader(ctx)?.load_one(CountryByCode(code.clone())).await? {
+        Some(record) => N::from_record(record),
+        None => Err(unknown_country(&code)),
+    }
+}

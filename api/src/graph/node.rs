@@ -1,0 +1,472 @@
+//! The `Node` interface, the fields every node has, and the root lookups by global ID.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Interface, Object, OutputType};
+use chrono::{DateTime, Utc};
+use govgraph_entities::NodeKind as Kind;
+
+use super::citation::{Citation, ExternalId};
+use super::connection::{LinkedConnection, loader};
+use super::relationship::Relationship;
+use super::relay::{GlobalId, IdKind, Page};
+use super::vocabulary::{NodeKind, Predicate};
+use super::{
+    Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
+};
+use crate::error::ApiError;
+use crate::loaders::{EdgeById, NodeById};
+use crate::store::{Direction, NodeRecord};
+
+/// The most IDs `nodes(ids:)` takes at once.
+pub const MAX_IDS: usize = 100;
+
+/// A GraphQL type that presents nodes of some kinds.
+pub trait NodeType: OutputType + Sized + Send + Sync + 'static {
+    /// The kinds it presents; empty for the `Node` interface, which presents any.
+    const KINDS: &'static [Kind];
+
+    /// Wraps a loaded node; fails when the node is of another kind.
+    fn from_record(record: Arc<NodeRecord>) -> Result<Self, ApiError>;
+}
+
+/// The error for a record of the wrong kind: a bug, not a client mistake.
+pub fn kind_mismatch(record: &NodeRecord, type_name: &str) -> ApiError {
+    ApiError::internal(anyhow::anyhow!(
+        "node {} of kind {:?} cannot be presented as {type_name}",
+        record.node.id,
+        record.node.kind
+    ))
+}
+
+/// Anything in the graph: a partnership, working group, event, person, country, organisation,
+/// deliverable, topic or source. Every node says which sources state it and can list its
+/// relationships of any predicate.
+#[derive(Interface)]
+#[expect(
+    clippy::duplicated_attributes,
+    reason = "each field of the interface repeats `ty`, `desc`"
+)]
+#[graphql(
+    field(
+        name = "id",
+        ty = "ID",
+        desc = "The node's global ID, for `node(id:)`."
+    ),
+    field(name = "kind", ty = "NodeKind", desc = "What kind of node this is."),
+    field(
+        name = "slug",
+        ty = "String",
+        desc = "A readable key, unique within the node's kind."
+    ),
+    field(name = "name", ty = "String", desc = "The node's display name."),
+    field(
+        name = "summary",
+        ty = "Option<String>",
+        desc = "A sentence or two about the node."
+    ),
+    field(
+        name = "created_at",
+        ty = "DateTime<Utc>",
+        desc = "When the node was first recorded."
+    ),
+    field(
+        name = "updated_at",
+        ty = "DateTime<Utc>",
+        desc = "When the node was last changed."
+    ),
+    field(
+        name = "sources",
+        ty = "Vec<Source>",
+        desc = "The documents that state this node."
+    ),
+    field(
+        name = "citations",
+        ty = "Vec<Citation>",
+        desc = "The documents that state this node, with the words that state it."
+    ),
+    field(
+        name = "external_ids",
+        ty = "Vec<ExternalId>",
+        desc = "The node's identifiers in other systems."
+    ),
+    field(
+        name = "relationships",
+        ty = "LinkedConnection<Node>",
+        desc = "The node's relationships, with the node at the other end of each.",
+        arg(
+            name = "predicate",
+            ty = "Option<Predicate>",
+            desc = "Only relationships with this predicate."
+        ),
+        arg(
+            name = "direction",
+            ty = "Option<Direction>",
+            desc = "Only relationships running this way; both when not given."
+        ),
+        arg(
+            name = "first",
+            ty = "Option<i32>",
+            desc = "Returns the first `first` links (1 to 100)."
+        ),
+        arg(
+            name = "after",
+            ty = "Option<String>",
+            desc = "Returns links after this cursor."
+        ),
+        arg(
+            name = "last",
+            ty = "Option<i32>",
+            desc = "Returns the last `last` links (1 to 100)."
+        ),
+        arg(
+            name = "before",
+            ty = "Option<String>",
+            desc = "Returns links before this cursor."
+        )
+    )
+)]
+pub enum Node {
+    /// A partnership.
+    Partnership(Partnership),
+    /// A working group.
+    WorkingGroup(WorkingGroup),
+    /// An event.
+    Event(Event),
+    /// A person.
+    Person(Person),
+    /// A country.
+    Country(Country),
+    /// An organisation.
+    Organisation(Organisation),
+    /// A deliverable.
+    Deliverable(Deliverable),
+    /// A topic.
+    Topic(Topic),
+    /// A source.
+    Source(Source),
+}
+
+impl NodeType for Node {
+    const KINDS: &'static [Kind] = &[];
+
+    fn from_record(record: Arc<NodeRecord>) -> Result<Self, ApiError> {
+        Ok(match record.node.kind {
+            Kind::Partnership => Self::Partnership(Partnership::from_record(record)?),
+            Kind::WorkingGroup => Self::WorkingGroup(WorkingGroup::from_record(record)?),
+            Kind::Event => Self::Event(Event::from_record(record)?),
+            Kind::Person => Self::Person(Person::from_record(record)?),
+            Kind::Country => Self::Country(Country::from_record(record)?),
+            Kind::Organisation => Self::Organisation(Organisation::from_record(record)?),
+            Kind::Deliverable => Self::Deliverable(Deliverable::from_record(record)?),
+            Kind::Topic => Self::Topic(Topic::from_record(record)?),
+            Kind::Source => Self::Source(Source::from_record(record)?),
+        })
+    }
+}
+
+/// The resolvers of the fields every node has; [`node_object`] calls them.
+pub mod common {
+    use super::*;
+
+    /// `id`.
+    pub fn id(record: &NodeRecord) -> ID {
+        GlobalId::node(record.node.kind, record.node.id).encode()
+    }
+
+    /// `sources`.
+    pub async fn sources(ctx: &Context<'_>, record: &NodeRecord) -> Result<Vec<Source>, ApiError> {
+        Citation::of_node(ctx, record.node.id)
+            .await?
+            .into_iter()
+            .map(Citation::into_source)
+            .collect()
+    }
+
+    /// `relationships`.
+    pub async fn relationships(
+        ctx: &Context<'_>,
+        record: &NodeRecord,
+        predicate: Option<Predicate>,
+        direction: Option<Direction>,
+        page: Page,
+    ) -> Result<LinkedConnection<Node>, ApiError> {
+        let predicates = predicate.into_iter().map(Into::into).collect();
+        let direction = direction.unwrap_or(Direction::Both);
+        LinkedConnection::load(ctx, record.node.id, predicates, direction, page).await
+    }
+}
+
+/// Declares the GraphQL object of one node kind: its struct, its [`NodeType`] impl, and one
+/// `#[Object]` with the fields every node has, its typed relationship fields (`links`), each a
+/// [`LinkedConnection`] following some predicates one way, and its own `fields`.
+macro_rules! node_object {
+    (
+        $(#[$meta:meta])*
+        $name:ident: $kind:ident, $variant:ident($detail:ty);
+        links { $($links:tt)* }
+        fields { $($fields:tt)* }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            record: std::sync::Arc<$crate::store::NodeRecord>,
+            #[allow(dead_code, reason = "read by the kind's own fields")]
+            detail: $detail,
+        }
+
+        impl $crate::graph::node::NodeType for $name {
+            const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$kind];
+
+            fn from_record(
+                record: std::sync::Arc<$crate::store::NodeRecord>,
+            ) -> Result<Self, $crate::error::ApiError> {
+                match &record.detail {
+                    govgraph_entities::Detail::$variant(detail) => {
+                        let detail = detail.clone();
+                        Ok(Self { record, detail })
+                    }
+                    _ => Err($crate::graph::node::kind_mismatch(&record, stringify!($name))),
+                }
+            }
+        }
+
+        $crate::graph::node::node_object!(@object $(#[$meta])* $name; links { $($links)* } fields { $($fields)* });
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident: $kind:ident;
+        links { $($links:tt)* }
+        fields { $($fields:tt)* }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            record: std::sync::Arc<$crate::store::NodeRecord>,
+        }
+
+        impl $crate::graph::node::NodeType for $name {
+            const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$kind];
+
+            fn from_record(
+                record: std::sync::Arc<$crate::store::NodeRecord>,
+            ) -> Result<Self, $crate::error::ApiError> {
+                match &record.detail {
+                    govgraph_entities::Detail::None if record.node.kind == govgraph_entities::NodeKind::$kind => {
+                        Ok(Self { record })
+                    }
+                    _ => Err($crate::graph::node::kind_mismatch(&record, stringify!($name))),
+                }
+            }
+        }
+
+        $crate::graph::node::node_object!(@object $(#[$meta])* $name; links { $($links)* } fields { $($fields)* });
+    };
+    (
+        @object $(#[$meta:meta])* $name:ident;
+        links {
+            $(
+                $(#[$doc:meta])*
+                $field:ident: $target:ty = $direction:ident [$($predicate:ident),+];
+            )*
+        }
+        fields { $($fields:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[async_graphql::Object]
+        impl $name {
+            /// The node's global ID, for `node(id:)`.
+            pub async fn id(&self) -> async_graphql::ID {
+                $crate::graph::node::common::id(&self.record)
+            }
+
+            /// What kind of node this is.
+            pub async fn kind(&self) -> $crate::graph::vocabulary::NodeKind {
+                self.record.node.kind.into()
+            }
+
+            /// A readable key, unique within the node's kind.
+            pub async fn slug(&self) -> &str {
+                &self.record.node.slug
+            }
+
+            /// The node's display name.
+            pub async fn name(&self) -> &str {
+                &self.record.node.name
+            }
+
+            /// A sentence or two about the node.
+            pub async fn summary(&self) -> Option<String> {
+                self.record.node.summary.clone()
+            }
+
+            /// When the node was first recorded.
+            pub async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.record.node.created_at
+            }
+
+            /// When the node was last changed.
+            pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.record.node.updated_at
+            }
+
+            /// The documents that state this node.
+            pub async fn sources(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> Result<Vec<$crate::graph::Source>, $crate::error::ApiError> {
+                $crate::graph::node::common::sources(ctx, &self.record).await
+            }
+
+            /// The documents that state this node, with the words that state it.
+            pub async fn citations(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> Result<Vec<$crate::graph::citation::Citation>, $crate::error::ApiError> {
+                $crate::graph::citation::Citation::of_node(ctx, self.record.node.id).await
+            }
+
+            /// The node's identifiers in other systems.
+            pub async fn external_ids(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> Result<Vec<$crate::graph::citation::ExternalId>, $crate::error::ApiError> {
+                $crate::graph::citation::ExternalId::of_node(ctx, self.record.node.id).await
+            }
+
+            /// The node's relationships, with the node at the other end of each, ordered by
+            /// that node's name.
+            pub async fn relationships(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Only relationships with this predicate.")]
+                predicate: Option<$crate::graph::vocabulary::Predicate>,
+                #[graphql(desc = "Only relationships running this way; both when not given.")]
+                direction: Option<$crate::store::Direction>,
+                #[graphql(desc = "Returns the first `first` links (1 to 100).")]
+                first: Option<i32>,
+                #[graphql(desc = "Returns links after this cursor.")]
+                after: Option<String>,
+                #[graphql(desc = "Returns the last `last` links (1 to 100).")]
+                last: Option<i32>,
+                #[graphql(desc = "Returns links before this cursor.")]
+                before: Option<String>,
+            ) -> Result<
+                $crate::graph::connection::LinkedConnection<$crate::graph::node::Node>,
+                $crate::error::ApiError,
+            > {
+                let page = $crate::graph::relay::Page::new(first, after, last, before)?;
+                $crate::graph::node::common::relationships(ctx, &self.record, predicate, direction, page).await
+            }
+
+            $(
+                $(#[$doc])*
+                pub async fn $field(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "Returns the first `first` links (1 to 100; 20 when neither `first` nor `last` is given).")]
+                    first: Option<i32>,
+                    #[graphql(desc = "Returns links after this cursor.")]
+                    after: Option<String>,
+                    #[graphql(desc = "Returns the last `last` links (1 to 100).")]
+                    last: Option<i32>,
+                    #[graphql(desc = "Returns links before this cursor.")]
+                    before: Option<String>,
+                ) -> Result<$crate::graph::connection::LinkedConnection<$target>, $crate::error::ApiError> {
+                    let page = $crate::graph::relay::Page::new(first, after, last, before)?;
+                    $crate::graph::connection::LinkedConnection::load(
+                        ctx,
+                        self.record.node.id,
+                        vec![$(govgraph_entities::Predicate::$predicate),+],
+                        $crate::store::Direction::$direction,
+                        page,
+                    )
+                    .await
+                }
+            )*
+
+            $($fields)*
+        }
+    };
+}
+pub(crate) use node_object;
+
+/// Lookups of nodes and relationships by global ID.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The node with this global ID, or null when there is none.
+    pub async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID, as returned in any node's `id`.")] id: ID,
+    ) -> Result<Option<Node>, ApiError> {
+        let id = node_id(&id)?;
+        load_node(ctx, id).await
+    }
+
+    /// The nodes with these global IDs, in the same order; null for each that does not exist.
+    pub async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 100 global IDs.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>, ApiError> {
+        if ids.len() > MAX_IDS {
+            return Err(ApiError::LimitExceeded(format!(
+                "`nodes` takes at most {MAX_IDS} IDs at once, not {}",
+                ids.len()
+            )));
+        }
+        let ids = ids.iter().map(node_id).collect::<Result<Vec<_>, _>>()?;
+        let found = loader(ctx)?
+            .load_many(ids.iter().map(|id| NodeById(id.uuid)))
+            .await?;
+        ids.iter()
+            .map(|id| match found.get(&NodeById(id.uuid)) {
+                Some(record) if IdKind::Node(record.node.kind) == id.kind => {
+                    Node::from_record(record.clone()).map(Some)
+                }
+                _ => Ok(None),
+            })
+            .collect()
+    }
+
+    /// The relationship with this global ID, or null when there is none.
+    pub async fn relationship(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A relationship's global ID, as returned in its `id`.")] id: ID,
+    ) -> Result<Option<Relationship>, ApiError> {
+        let id = GlobalId::decode(&id)?;
+        if id.kind != IdKind::Relationship {
+            return Err(ApiError::bad_input(
+                "this ID names a node; use `node(id:)` for it",
+            ));
+        }
+        Ok(loader(ctx)?
+            .load_one(EdgeById(id.uuid))
+            .await?
+            .map(Relationship))
+    }
+}
+
+/// Parses a node's global ID.
+pub fn node_id(id: &ID) -> Result<GlobalId, ApiError> {
+    let id = GlobalId::decode(id)?;
+    match id.kind {
+        IdKind::Node(_) => Ok(id),
+        IdKind::Relationship => Err(ApiError::bad_input(
+            "this ID names a relationship; use `relationship(id:)` for it",
+        )),
+    }
+}
+
+/// The node a global ID names, if it exists and is of the kind the ID says.
+pub async fn load_node(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
+    match loader(ctx)?.load_one(NodeById(id.uuid)).await? {
+        Some(record) if IdKind::Node(record.node.kind) == id.kind => {
+            Node::from_record(record).map(Some)
+        }
+        _ => Ok(None),
+    }
+}

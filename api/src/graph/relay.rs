@@ -1,0 +1,290 @@
+//! Relay plumbing: opaque global IDs, cursors, page arguments and `PageInfo`.
+
+use async_graphql::{ID, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use govgraph_entities::NodeKind;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The largest `first` or `last` a connection accepts.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// What a global ID names: a node of some kind, or a relationship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    /// A node of the given kind.
+    Node(NodeKind),
+    /// An edge of the graph.
+    Relationship,
+}
+
+/// A parsed global ID: what it names and its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalId {
+    /// What the ID names.
+    pub kind: IdKind,
+    /// The row key.
+    pub uuid: Uuid,
+}
+
+const NODE_TYPES: [(NodeKind, &str); 9] = [
+    (NodeKind::Partnership, "Partnership"),
+    (NodeKind::WorkingGroup, "WorkingGroup"),
+    (NodeKind::Event, "Event"),
+    (NodeKind::Person, "Person"),
+    (NodeKind::Country, "Country"),
+    (NodeKind::Organisation, "Organisation"),
+    (NodeKind::Deliverable, "Deliverable"),
+    (NodeKind::Topic, "Topic"),
+    (NodeKind::Source, "Source"),
+];
+
+/// The GraphQL type name of nodes of `kind`.
+pub fn type_name(kind: NodeKind) -> &'static str {
+    NODE_TYPES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("Node", |(_, name)| name)
+}
+
+impl GlobalId {
+    /// The ID of the node of `kind` with key `uuid`.
+    pub fn node(kind: NodeKind, uuid: Uuid) -> Self {
+        Self {
+            kind: IdKind::Node(kind),
+            uuid,
+        }
+    }
+
+    /// The ID of the relationship with key `uuid`.
+    pub fn relationship(uuid: Uuid) -> Self {
+        Self {
+            kind: IdKind::Relationship,
+            uuid,
+        }
+    }
+
+    /// The opaque form clients see: base64url of `Type:uuid`.
+    pub fn encode(&self) -> ID {
+        let type_name = match self.kind {
+            IdKind::Node(kind) => type_name(kind),
+            IdKind::Relationship => "Relationship",
+        };
+        ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{}", self.uuid)))
+    }
+
+    /// Parses an ID a client sent; a malformed one is `BAD_USER_INPUT`.
+    pub fn decode(id: &str) -> Result<Self, ApiError> {
+        let malformed = || {
+            ApiError::bad_input(format!(
+                "`{}` is not a govgraph ID; use the `id` of an object returned by this API",
+                truncate(id)
+            ))
+        };
+        let text = URL_SAFE_NO_PAD
+            .decode(id.as_bytes())
+            .map_err(|_| malformed())?;
+        let text = String::from_utf8(text).map_err(|_| malformed())?;
+        let (type_name, uuid) = text.split_once(':').ok_or_else(malformed)?;
+        let uuid = Uuid::parse_str(uuid).map_err(|_| malformed())?;
+        let kind = if type_name == "Relationship" {
+            IdKind::Relationship
+        } else {
+            let (kind, _) = NODE_TYPES
+                .iter()
+                .find(|(_, name)| *name == type_name)
+                .ok_or_else(malformed)?;
+            IdKind::Node(*kind)
+        };
+        Ok(Self { kind, uuid })
+    }
+}
+
+/// At most 40 characters of client text, for error messages.
+pub fn truncate(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// A position in an ordered list: the sort key of a row and its id as the tie-breaker.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cursor {
+    /// The row's sort key.
+    pub key: String,
+    /// The row's id.
+    pub id: Uuid,
+}
+
+impl Cursor {
+    /// The opaque form clients see.
+    pub fn encode(&self) -> String {
+        let json = serde_json::json!([self.key, self.id]);
+        URL_SAFE_NO_PAD.encode(json.to_string())
+    }
+
+    /// Parses a cursor a client sent.
+    pub fn decode(cursor: &str) -> Result<Self, ApiError> {
+        let malformed = || {
+            ApiError::bad_input(format!(
+                "`{}` is not a cursor of this connection; use a `cursor` or `pageInfo` value it returned",
+                truncate(cursor)
+            ))
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(cursor.as_bytes())
+            .map_err(|_| malformed())?;
+        let (key, id): (String, Uuid) = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+        Ok(Self { key, id })
+    }
+}
+
+/// Validated pagination arguments: how many rows, from which end, between which cursors.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Page {
+    /// Rows to return.
+    pub limit: u64,
+    /// Whether the page is taken from the end (`last`) rather than the start (`first`).
+    pub backward: bool,
+    /// Only rows after this cursor.
+    pub after: Option<Cursor>,
+    /// Only rows before this cursor.
+    pub before: Option<Cursor>,
+}
+
+impl Page {
+    /// Checks Relay arguments: `first` and `last` are exclusive, each in 1..=100.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Self, ApiError> {
+        let size = |name: &str, value: i32| {
+            u64::try_from(value)
+                .ok()
+                .filter(|v| (1..=MAX_PAGE_SIZE).contains(v))
+                .ok_or_else(|| {
+                    ApiError::bad_input(format!(
+                        "`{name}` must be between 1 and {MAX_PAGE_SIZE}, not {value}"
+                    ))
+                })
+        };
+        let (limit, backward) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_input(
+                    "give `first` or `last`, not both: a page is taken from one end",
+                ));
+            }
+            (Some(first), None) => (size("first", first)?, false),
+            (None, Some(last)) => (size("last", last)?, true),
+            (None, None) => (DEFAULT_PAGE_SIZE, false),
+        };
+        Ok(Self {
+            limit,
+            backward,
+            after: after.as_deref().map(Cursor::decode).transpose()?,
+            before: before.as_deref().map(Cursor::decode).transpose()?,
+        })
+    }
+
+    /// Cuts the rows fetched for this page (at most `limit + 1`, in fetch order) down to the
+    /// page, in list order, and says what lies beyond it.
+    pub fn cut<T>(
+        &self,
+        mut rows: Vec<T>,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> (Vec<(Cursor, T)>, PageInfo) {
+        let more = rows.len() as u64 > self.limit;
+        rows.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
+        if self.backward {
+            rows.reverse();
+        }
+        let rows: Vec<(Cursor, T)> = rows.into_iter().map(|row| (cursor_of(&row), row)).collect();
+        let info = PageInfo {
+            has_next_page: if self.backward {
+                self.before.is_some()
+            } else {
+                more
+            },
+            has_previous_page: if self.backward {
+                more
+            } else {
+                self.after.is_some()
+            },
+            start_cursor: rows.first().map(|(c, _)| c.encode()),
+            end_cursor: rows.last().map(|(c, _)| c.encode()),
+        };
+        (rows, info)
+    }
+}
+
+/// Where a page sits in its list.
+#[derive(Clone, Debug, Default, SimpleObject)]
+pub struct PageInfo {
+    /// Whether rows follow this page. With `last`, true exactly when `before` was given.
+    pub has_next_page: bool,
+    /// Whether rows precede this page. With `first`, true exactly when `after` was given.
+    pub has_previous_page: bool,
+    /// The cursor of the first row of the page.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last row of the page.
+    pub end_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_global_id_round_trips_and_hides_its_parts() {
+        let id = GlobalId::node(NodeKind::WorkingGroup, Uuid::nil());
+        let encoded = id.encode();
+        assert!(!encoded.contains("WorkingGroup"));
+        assert_eq!(GlobalId::decode(&encoded).ok(), Some(id));
+    }
+
+    #[test]
+    fn malformed_ids_are_bad_user_input() {
+        let unknown_type = URL_SAFE_NO_PAD.encode(format!("Planet:{}", Uuid::nil()));
+        for id in ["", "not base64!", "Q291bnRyeQ", unknown_type.as_str()] {
+            let error = GlobalId::decode(id).expect_err(id);
+            assert_eq!(error.code(), "BAD_USER_INPUT", "{id}");
+        }
+    }
+
+    #[test]
+    fn page_sizes_outside_one_to_a_hundred_are_refused() {
+        for (first, last) in [
+            (Some(0), None),
+            (Some(101), None),
+            (None, Some(-1)),
+            (Some(5), Some(5)),
+        ] {
+            let error = Page::new(first, None, last, None).expect_err("refused");
+            assert_eq!(error.code(), "BAD_USER_INPUT");
+        }
+        assert_eq!(
+            Page::new(None, None, None, None).map(|p| p.limit).ok(),
+            Some(DEFAULT_PAGE_SIZE)
+        );
+    }
+
+    #[test]
+    fn a_backward_page_is_returned_in_list_order() {
+        let page = Page::new(None, None, Some(2), None).expect("valid");
+        let cursor = |n: &u8| Cursor {
+            key: n.to_string(),
+            id: Uuid::nil(),
+        };
+        let (rows, info) = page.cut(vec![9u8, 8, 7], cursor);
+        assert_eq!(rows.iter().map(|(_, n)| *n).collect::<Vec<_>>(), vec![8, 9]);
+        assert!(info.has_previous_page);
+        assert!(!info.has_next_page);
+    }
+}

@@ -1,0 +1,214 @@
+//! Pages of a node's relationships, for many nodes at once.
+
+use std::collections::HashMap;
+
+use async_graphql::Enum;
+use govgraph_entities::{NodeKind, Predicate, edge, node};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
+    WindowStatement,
+};
+use sea_orm::{DatabaseConnection, DbErr, EntityName, FromQueryResult, IdenStatic, Iterable};
+use uuid::Uuid;
+
+use super::{NodeRecord, alias, all_kinds, col, decode_node, page_bounds, query_all, select_nodes};
+use crate::graph::relay::{Cursor, Page};
+
+/// Which way a relationship runs, seen from the node it is asked of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
+pub enum Direction {
+    /// The node is the subject: `node --predicate--> other`.
+    Outgoing,
+    /// The node is the object: `other --predicate--> node`.
+    Incoming,
+    /// Either way.
+    Both,
+}
+
+/// Which relationships of a node a connection lists.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LinkSpec {
+    /// Predicates to follow; empty means all.
+    pub predicates: Vec<Predicate>,
+    /// Which way to follow them.
+    pub direction: Direction,
+    /// Kinds the node at the other end may have; empty means all.
+    pub kinds: Vec<NodeKind>,
+}
+
+/// A relationship seen from one end, with the node at the other end.
+#[derive(Clone, Debug)]
+pub struct LinkRow {
+    /// The node the relationship was asked of.
+    pub anchor: Uuid,
+    /// The edge.
+    pub edge: edge::Model,
+    /// The node at the other end.
+    pub other: NodeRecord,
+    /// Position in the anchor's list.
+    pub cursor: Cursor,
+}
+
+const LINK: &str = "link";
+const OTHER: &str = "other";
+const PAGE: &str = "page";
+
+/// `SELECT edge.*, anchor, other FROM edge WHERE anchor IN (...)`, for each direction asked,
+/// joined by UNION ALL.
+fn edges_of(anchors: &[Uuid], spec: &LinkSpec) -> SelectStatement {
+    let branch = |outgoing: bool| {
+        let (anchor, other) = if outgoing {
+            ("subject_id", "object_id")
+        } else {
+            ("object_id", "subject_id")
+        };
+        let mut query = Query::select();
+        query.from(edge::Entity);
+        for column in edge::Column::iter() {
+            let name = column.as_str();
+            query.expr_as(
+                col(edge::Entity.table_name(), name),
+                alias(&format!("e_{name}")),
+            );
+        }
+        query
+            .expr_as(col("edge", anchor), alias("anchor_id"))
+            .expr_as(col("edge", other), alias("other_id"))
+            .and_where(col("edge", anchor).is_in(anchors.iter().copied()));
+        if !spec.predicates.is_empty() {
+            query.and_where(
+                col("edge", "predicate").is_in(spec.predicates.iter().map(|p| p.as_str())),
+            );
+        }
+        query
+    };
+    match spec.direction {
+        Direction::Outgoing => branch(true),
+        Direction::Incoming => branch(false),
+        Direction::Both => {
+            let mut query = branch(true);
+            query.union(UnionType::All, branch(false));
+            query
+        }
+    }
+}
+
+fn target_kinds(spec: &LinkSpec) -> Vec<NodeKind> {
+    if spec.kinds.is_empty() {
+        all_kinds()
+    } else {
+        spec.kinds.clone()
+    }
+}
+
+/// Joins the edges of `spec` to the node at their other end, filtered to the spec's kinds.
+fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectStatement {
+    let mut query = Query::select();
+    query
+        .from_subquery(edges_of(anchors, spec), alias(LINK))
+        .join_as(
+            JoinType::InnerJoin,
+            node::Entity,
+            alias(OTHER),
+            col(OTHER, "id").equals((alias(LINK), alias("other_id"))),
+        );
+    if with_details {
+        select_nodes(&mut query, OTHER, &target_kinds(spec));
+    }
+    if !spec.kinds.is_empty() {
+        query.and_where(col(OTHER, "kind").is_in(spec.kinds.iter().map(|k| k.as_str())));
+    }
+    query
+}
+
+/// One page of links for each anchor, in one statement: the links are numbered per anchor
+/// with `ROW_NUMBER()` and the first `limit + 1` of each kept. Every anchor gets an entry.
+pub async fn link_pages(
+    db: &DatabaseConnection,
+    anchors: &[Uuid],
+    spec: &LinkSpec,
+    page: &Page,
+) -> Result<HashMap<Uuid, Vec<LinkRow>>, DbErr> {
+    let key = col(OTHER, "name");
+    let id = col(LINK, "e_id");
+    let (bounds, order) = page_bounds(page, &key, &id, false);
+    let mut numbered = links_query(anchors, spec, true);
+    for column in edge::Column::iter() {
+        let name = format!("e_{}", column.as_str());
+        numbered.expr_as(col(LINK, &name), alias(&name));
+    }
+    numbered
+        .expr_as(col(LINK, "anchor_id"), alias("anchor_id"))
+        .expr_as(key.clone(), alias("sort_key"))
+        .expr_window_as(
+            Func::cust(alias("ROW_NUMBER")),
+            WindowStatement::partition_by((alias(LINK), alias("anchor_id")))
+                .order_by_expr(key, order.clone())
+                .order_by_expr(id, order)
+                .to_owned(),
+            alias("rn"),
+        )
+        .cond_where(bounds);
+    let limit = i64::try_from(page.limit + 1).unwrap_or(i64::MAX);
+    let mut query = Query::select();
+    query
+        .column(Asterisk)
+        .from_subquery(numbered, alias(PAGE))
+        .and_where(col(PAGE, "rn").lte(limit))
+        .order_by((alias(PAGE), alias("anchor_id")), Order::Asc)
+        .order_by((alias(PAGE), alias("rn")), Order::Asc);
+
+    let mut pages: HashMap<Uuid, Vec<LinkRow>> = anchors.iter().map(|a| (*a, Vec::new())).collect();
+    for row in query_all(db, &query).await? {
+        let edge = edge::Model::from_query_result(&row, "e_")?;
+        let other = decode_node(&row)?;
+        let anchor: Uuid = row.try_get("", "anchor_id")?;
+        let cursor = Cursor {
+            key: row.try_get("", "sort_key")?,
+            id: edge.id,
+        };
+        pages.entry(anchor).or_default().push(LinkRow {
+            anchor,
+            edge,
+            other,
+            cursor,
+        });
+    }
+    Ok(pages)
+}
+
+/// How many links of `spec` each anchor has. Every anchor gets an entry.
+pub async fn count_links(
+    db: &DatabaseConnection,
+    anchors: &[Uuid],
+    spec: &LinkSpec,
+) -> Result<HashMap<Uuid, u64>, DbErr> {
+    let mut query = links_query(anchors, spec, false);
+    query
+        .expr_as(col(LINK, "anchor_id"), alias("anchor_id"))
+        .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
+        .group_by_col((Alias::new(LINK), Alias::new("anchor_id")));
+    let mut counts: HashMap<Uuid, u64> = anchors.iter().map(|a| (*a, 0)).collect();
+    for row in query_all(db, &query).await? {
+        let anchor: Uuid = row.try_get("", "anchor_id")?;
+        let total: i64 = row.try_get("", "total")?;
+        counts.insert(anchor, u64::try_from(total).unwrap_or_default());
+    }
+    Ok(counts)
+}
+
+/// The edges with the given ids.
+pub async fn edges_by_id(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<edge::Model>, DbErr> {
+    let mut query = Query::select();
+    query.from(edge::Entity);
+    for column in edge::Column::iter() {
+        let name = column.as_str();
+        query.expr_as(col("edge", name), alias(&format!("e_{name}")));
+    }
+    query.and_where(col("edge", "id").is_in(ids.iter().copied()));
+    query_all(db, &query)
+        .await?
+        .iter()
+        .map(|row| edge::Model::from_query_result(row, "e_"))
+        .collect()
+}

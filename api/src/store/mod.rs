@@ -1,0 +1,308 @@
+//! SQL of the read path, built with sea-query so one text serves SQLite and PostgreSQL.
+//!
+//! Every function here issues exactly one statement, whatever the number of keys it is given:
+//! the loaders call them once per batch.
+
+mod citations;
+mod links;
+
+pub use citations::{CitationRecord, citations_of, external_ids_of};
+pub use links::{Direction, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
+
+use govgraph_entities::{
+    Detail, NodeKind, country, deliverable, event, node, organisation, partnership, person, source,
+    working_group,
+};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult,
+    StatementBuilder,
+};
+use uuid::Uuid;
+
+use crate::graph::relay::{Cursor, Page};
+
+/// A node with its detail, as one statement loads it.
+#[derive(Clone, Debug)]
+pub struct NodeRecord {
+    /// The `node` row.
+    pub node: node::Model,
+    /// The row of the node's detail table.
+    pub detail: Detail,
+}
+
+/// Alias of the node table in node queries.
+pub const NODE: &str = "node";
+
+fn alias(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+fn detail_table(kind: NodeKind) -> Option<&'static str> {
+    match kind {
+        NodeKind::Topic => None,
+        NodeKind::Country => Some("country"),
+        NodeKind::Person => Some("person"),
+        NodeKind::Organisation => Some("organisation"),
+        NodeKind::Partnership => Some("partnership"),
+        NodeKind::WorkingGroup => Some("working_group"),
+        NodeKind::Event => Some("event"),
+        NodeKind::Deliverable => Some("deliverable"),
+        NodeKind::Source => Some("source"),
+    }
+}
+
+/// Selects the columns of `E` from table alias `table`, each as `{prefix}{column}`.
+fn select_columns<E: sea_orm::EntityTrait>(query: &mut SelectStatement, table: &str, prefix: &str) {
+    for column in E::Column::iter() {
+        let name = column.as_str();
+        query.expr_as(
+            Expr::col((alias(table), alias(name))),
+            alias(&format!("{prefix}{name}")),
+        );
+    }
+}
+
+fn select_detail<E: sea_orm::EntityTrait>(query: &mut SelectStatement, node_alias: &str) {
+    let table = E::default().table_name().to_owned();
+    select_columns::<E>(query, &table, &format!("{table}_"));
+    query.join_as(
+        JoinType::LeftJoin,
+        E::default(),
+        alias(&table),
+        Expr::col((alias(&table), alias("node_id"))).equals((alias(node_alias), alias("id"))),
+    );
+}
+
+/// Adds the columns of the node table aliased `node_alias`, and left-joins and selects the
+/// detail tables of `kinds`, so that [`decode_node`] can read the rows.
+pub fn select_nodes(query: &mut SelectStatement, node_alias: &str, kinds: &[NodeKind]) {
+    select_columns::<node::Entity>(query, node_alias, "n_");
+    let mut tables: Vec<&str> = kinds.iter().filter_map(|k| detail_table(*k)).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    for table in tables {
+        match table {
+            "country" => select_detail::<country::Entity>(query, node_alias),
+            "person" => select_detail::<person::Entity>(query, node_alias),
+            "organisation" => select_detail::<organisation::Entity>(query, node_alias),
+            "partnership" => select_detail::<partnership::Entity>(query, node_alias),
+            "working_group" => select_detail::<working_group::Entity>(query, node_alias),
+            "event" => select_detail::<event::Entity>(query, node_alias),
+            "deliverable" => select_detail::<deliverable::Entity>(query, node_alias),
+            _ => select_detail::<source::Entity>(query, node_alias),
+        }
+    }
+}
+
+/// Reads a row selected by [`select_nodes`].
+pub fn decode_node(row: &QueryResult) -> Result<NodeRecord, DbErr> {
+    let node = node::Model::from_query_result(row, "n_")?;
+    let detail = match node.kind {
+        NodeKind::Topic => Detail::None,
+        NodeKind::Country => Detail::Country(country::Model::from_query_result(row, "country_")?),
+        NodeKind::Person => Detail::Person(person::Model::from_query_result(row, "person_")?),
+        NodeKind::Organisation => Detail::Organisation(organisation::Model::from_query_result(
+            row,
+            "organisation_",
+        )?),
+        NodeKind::Partnership => {
+            Detail::Partnership(partnership::Model::from_query_result(row, "partnership_")?)
+        }
+        NodeKind::WorkingGroup => Detail::WorkingGroup(working_group::Model::from_query_result(
+            row,
+            "working_group_",
+        )?),
+        NodeKind::Event => Detail::Event(event::Model::from_query_result(row, "event_")?),
+        NodeKind::Deliverable => {
+            Detail::Deliverable(deliverable::Model::from_query_result(row, "deliverable_")?)
+        }
+        NodeKind::Source => Detail::Source(source::Model::from_query_result(row, "source_")?),
+    };
+    Ok(NodeRecord { node, detail })
+}
+
+/// Every node kind.
+pub fn all_kinds() -> Vec<NodeKind> {
+    NodeKind::iter().collect()
+}
+
+async fn query_all<S: StatementBuilder>(
+    db: &DatabaseConnection,
+    statement: &S,
+) -> Result<Vec<QueryResult>, DbErr> {
+    db.query_all(statement).await
+}
+
+/// The nodes with the given ids, of any kind.
+pub async fn nodes_by_id(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<NodeRecord>, DbErr> {
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    select_nodes(&mut query, NODE, &all_kinds());
+    query.and_where(Expr::col((alias(NODE), alias("id"))).is_in(ids.iter().copied()));
+    query_all(db, &query)
+        .await?
+        .iter()
+        .map(decode_node)
+        .collect()
+}
+
+/// A filtered, ordered list of nodes of one kind.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    /// The kind listed.
+    pub kind: NodeKind,
+    /// Which nodes, over the columns of `node` and the kind's detail table.
+    pub filter: Condition,
+    /// The text expression the list is ordered by; the node id breaks ties.
+    pub sort_key: Expr,
+    /// Whether the order is descending.
+    pub descending: bool,
+}
+
+/// A node of a listing, with its cursor.
+pub struct ListedNode {
+    /// Position in the listing.
+    pub cursor: Cursor,
+    /// The node.
+    pub record: NodeRecord,
+}
+
+/// `(key, id) > (cursor.key, cursor.id)`, or `<` when `greater` is false, spelled out so that
+/// both databases use their indexes.
+pub fn beyond(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
+    let (key_beyond, id_beyond) = if greater {
+        (key.clone().gt(cursor.key.clone()), id.gt(cursor.id))
+    } else {
+        (key.clone().lt(cursor.key.clone()), id.lt(cursor.id))
+    };
+    Condition::any().add(key_beyond).add(
+        Condition::all()
+            .add(key.eq(cursor.key.clone()))
+            .add(id_beyond),
+    )
+}
+
+/// The conditions that keep a list, ordered by `(key, id)` ascending unless `descending`,
+/// between the page's cursors; and the order to fetch it in.
+pub fn page_bounds(page: &Page, key: &Expr, id: &Expr, descending: bool) -> (Condition, Order) {
+    let mut bounds = Condition::all();
+    if let Some(after) = &page.after {
+        bounds = bounds.add(beyond(key.clone(), id.clone(), after, !descending));
+    }
+    if let Some(before) = &page.before {
+        bounds = bounds.add(beyond(key.clone(), id.clone(), before, descending));
+    }
+    let order = if descending != page.backward {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    (bounds, order)
+}
+
+/// One page of a listing.
+pub async fn list_nodes(
+    db: &DatabaseConnection,
+    listing: &Listing,
+    page: &Page,
+) -> Result<Vec<ListedNode>, DbErr> {
+    let id = Expr::col((alias(NODE), alias("id")));
+    let (bounds, order) = page_bounds(page, &listing.sort_key, &id, listing.descending);
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    select_nodes(&mut query, NODE, &[listing.kind]);
+    query
+        .expr_as(listing.sort_key.clone(), alias("sort_key"))
+        .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))
+        .cond_where(listing.filter.clone())
+        .cond_where(bounds)
+        .order_by_expr(listing.sort_key.clone(), order.clone())
+        .order_by_expr(id, order)
+        .limit(page.limit + 1);
+    query_all(db, &query)
+        .await?
+        .iter()
+        .map(|row| {
+            let record = decode_node(row)?;
+            let key: String = row.try_get("", "sort_key")?;
+            Ok(ListedNode {
+                cursor: Cursor {
+                    key,
+                    id: record.node.id,
+                },
+                record,
+            })
+        })
+        .collect()
+}
+
+/// How many nodes a listing holds.
+pub async fn count_nodes(db: &DatabaseConnection, listing: &Listing) -> Result<u64, DbErr> {
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    if let Some(table) = detail_table(listing.kind) {
+        query.join_as(
+            JoinType::InnerJoin,
+            alias(table),
+            alias(table),
+            Expr::col((alias(table), alias("node_id"))).equals((alias(NODE), alias("id"))),
+        );
+    }
+    query
+        .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
+        .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))
+        .cond_where(listing.filter.clone());
+    let rows = query_all(db, &query).await?;
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("", "total")?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or_default())
+}
+
+/// An expression over column `column` of table alias `table`.
+pub fn col(table: &str, column: &str) -> Expr {
+    Expr::col((alias(table), alias(column)))
+}
+
+/// The nodes of `kind` with the given slugs.
+pub async fn nodes_by_slug(
+    db: &DatabaseConnection,
+    kind: NodeKind,
+    slugs: &[String],
+) -> Result<Vec<NodeRecord>, DbErr> {
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    select_nodes(&mut query, NODE, &[kind]);
+    query
+        .and_where(col(NODE, "kind").eq(kind.as_str()))
+        .and_where(col(NODE, "slug").is_in(slugs.iter().cloned()));
+    query_all(db, &query)
+        .await?
+        .iter()
+        .map(decode_node)
+        .collect()
+}
+
+/// The countries whose alpha-2 or alpha-3 code is one of `codes` (upper case).
+pub async fn countries_by_code(
+    db: &DatabaseConnection,
+    codes: &[String],
+) -> Result<Vec<NodeRecord>, DbErr> {
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    select_nodes(&mut query, NODE, &[NodeKind::Country]);
+    query.cond_where(
+        Condition::any()
+            .add(col("country", "alpha2").is_in(codes.iter().cloned()))
+            .add(col("country", "alpha3").is_in(codes.iter().cloned())),
+    );
+    query_all(db, &query)
+        .await?
+        .iter()
+        .map(decode_node)
+        .collect()
+}

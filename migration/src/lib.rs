@@ -1,0 +1,24 @@
+//! Schema migrations and the default data set of govgraph.
+//!
+//! The migrations build the same schema on SQLite and PostgreSQL; every rule the database can
+//! hold (foreign keys, uniqueness, checks) is declared here. The second migration loads the
+//! default data set: every ISO 3166-1 country, and the facts of the source article.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_graph;
+mod m20261127_000002_load_default_data_set;
+pub mod seed;
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_graph::Migration),
+            Box::new(m20261127_000002_load_default_data_set::Migration),
+        ]
+    }
+}

@@ -1,0 +1,21 @@
+//! Integration tests: the real server on a loopback port, a fresh database per test, real HTTP.
+//!
+//! Every test runs on SQLite; with `GOVGRAPH_TEST_DATABASE_URL` naming a PostgreSQL server,
+//! the same tests run there, each in a schema of its own.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail the test by panicking"
+)]
+
+mod answers;
+mod batching;
+mod cli;
+mod data_set;
+mod errors;
+mod helpers;
+mod pagination;
+mod schema;
+mod server;
