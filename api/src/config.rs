@@ -43,9 +43,14 @@ pub struct Limits {
     #[arg(long, env = "GOVGRAPH_MAX_QUERY_DEPTH", default_value_t = 16)]
     pub max_query_depth: usize,
 
-    /// Most fields a query may select, counting each connection's items as `first` or `last`.
-    #[arg(long, env = "GOVGRAPH_MAX_QUERY_COMPLEXITY", default_value_t = 100_000)]
+    /// Most fields a query may select, counting every field of a connection's items once per
+    /// item it may return (`first` or `last`, 20 when neither is given).
+    #[arg(long, env = "GOVGRAPH_MAX_QUERY_COMPLEXITY", default_value_t = 25_000)]
     pub max_query_complexity: usize,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "GOVGRAPH_MAX_REQUEST_BYTES", default_value_t = 1 << 20)]
+    pub max_request_bytes: usize,
 
     /// Seconds a request may run before it is answered with `TIMEOUT`.
     #[arg(long, env = "GOVGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
@@ -56,7 +61,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_query_depth: 16,
-            max_query_complexity: 100_000,
+            max_query_complexity: 25_000,
+            max_request_bytes: 1 << 20,
             request_timeout_secs: 30,
         }
     }

@@ -141,12 +141,23 @@ impl async_graphql::extensions::Extension for ErrorCodesExtension {
         next: async_graphql::extensions::NextExecute<'_>,
     ) -> async_graphql::Response {
         let mut response = next.run(ctx, operation_name).await;
-        // Resolver errors all carry codes (`ApiError`); what has none was raised by
-        // async-graphql coercing an argument or variable.
+        // Resolver errors all carry codes (`ApiError`). Of async-graphql's own, those that
+        // coerce an argument are the client's; anything else is ours.
         response.errors = response
             .errors
             .into_iter()
-            .map(|e| with_code(e, "BAD_USER_INPUT"))
+            .map(|error| {
+                let input = error.message.starts_with("Failed to parse")
+                    || error.message.starts_with("Invalid value for argument");
+                with_code(
+                    error,
+                    if input {
+                        "BAD_USER_INPUT"
+                    } else {
+                        "INTERNAL_SERVER_ERROR"
+                    },
+                )
+            })
             .collect();
         response
     }

@@ -60,13 +60,24 @@ impl Loaders {
     }
 }
 
+/// Executes `request` on `schema` with a fresh loader over `db`: the one way to run a request,
+/// since the loader's batches run inside the execution (see [`per_request`]).
+pub async fn execute(
+    schema: &crate::graph::GovGraphSchema,
+    db: DatabaseConnection,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let (loaders, batches) = per_request(db);
+    batches.drive(schema.execute(request.data(loaders))).await
+}
+
 /// The most turns a batch waits for the request to stop asking for keys.
 const MAX_TURNS: usize = 64;
 
 type Batch = BoxFuture<'static, ()>;
 
 /// The batches of one request's loader, run inside the request's own task.
-pub struct Batches(mpsc::UnboundedReceiver<Batch>);
+struct Batches(mpsc::UnboundedReceiver<Batch>);
 
 /// A new loader over `db` for one request, and the batches it will create.
 ///
@@ -74,7 +85,7 @@ pub struct Batches(mpsc::UnboundedReceiver<Batch>);
 /// longer than the timer to resolve a list then splits its batch. Here batches run inside the
 /// request's task (see [`Batches::drive`]) and take their keys once the request has had a turn
 /// without asking for any: then every key of the level is in.
-pub fn per_request(db: DatabaseConnection) -> (Loaders, Batches) {
+fn per_request(db: DatabaseConnection) -> (Loaders, Batches) {
     let (sender, receiver) = mpsc::unbounded_channel::<Batch>();
     let asks = Arc::new(AtomicUsize::new(0));
     let counted = asks.clone();
@@ -102,7 +113,7 @@ pub fn per_request(db: DatabaseConnection) -> (Loaders, Batches) {
 impl Batches {
     /// Runs `work` (the execution of the request) and every batch its loader creates, in the
     /// current task, until `work` is done.
-    pub async fn drive<F: Future>(mut self, work: F) -> F::Output {
+    async fn drive<F: Future>(mut self, work: F) -> F::Output {
         let mut work = std::pin::pin!(work);
         let mut running = FuturesUnordered::new();
         std::future::poll_fn(move |cx| {

@@ -3,13 +3,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use async_graphql::{ErrorExtensions, ServerError};
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::Compression;
+use poem::middleware::{Compression, SizeLimit};
 use poem::web::{Data, Json};
-use poem::{EndpointExt, IntoEndpoint, Route, get, handler};
+use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -20,7 +19,7 @@ use crate::db::{NotReady, check_ready};
 use crate::error::ErrorCodes;
 use crate::graph::{GovGraphSchema, schema};
 use crate::graphiql;
-use crate::loaders::per_request;
+use crate::loaders::execute;
 
 /// The schema with the database and limits attached.
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
@@ -35,44 +34,34 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
 #[derive(Clone, Copy)]
 struct RequestTimeout(Duration);
 
+/// An error response in GraphQL's shape, with a code.
+fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
 /// `POST /graphql` and `GET /graphql`: runs one operation with a fresh set of loaders.
 #[handler]
 async fn graphql(
     schema: Data<&GovGraphSchema>,
     db: Data<&DatabaseConnection>,
     timeout: Data<&RequestTimeout>,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let (loaders, batches) = per_request(db.0.clone());
-    let request = request.0.data(loaders);
-    match tokio::time::timeout(timeout.0.0, batches.drive(schema.execute(request))).await {
-        Ok(response) => response.into(),
-        Err(_) => {
-            let error = ServerError::new(
-                format!(
-                    "the request did not finish within {} s",
-                    timeout.0.0.as_secs()
-                ),
-                None,
-            );
-            let error = ServerError {
-                extensions: error.extend_with_code("TIMEOUT"),
-                ..error
-            };
-            async_graphql::Response::from_errors(vec![error]).into()
+    request: poem::Result<GraphQLRequest>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request.0,
+        Err(error) => {
+            let message = format!("the request is not a GraphQL request: {error}");
+            return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
         }
-    }
-}
-
-trait WithCode {
-    fn extend_with_code(&self, code: &str) -> Option<async_graphql::ErrorExtensionValues>;
-}
-
-impl WithCode for ServerError {
-    fn extend_with_code(&self, code: &str) -> Option<async_graphql::ErrorExtensionValues> {
-        async_graphql::Error::new(self.message.clone())
-            .extend_with(|_, e| e.set("code", code))
-            .extensions
+    };
+    let limit = timeout.0.0;
+    match tokio::time::timeout(limit, execute(&schema, db.0.clone(), request)).await {
+        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Err(_) => {
+            let message = format!("the request did not finish within {} s", limit.as_secs());
+            error_response(StatusCode::OK, "TIMEOUT", message)
+        }
     }
 }
 
@@ -109,7 +98,10 @@ pub fn app(db: DatabaseConnection, limits: Limits) -> impl poem::Endpoint {
     Route::new()
         .at("/", get(graphiql::page))
         .at("/graphiql/:file", get(graphiql::asset))
-        .at("/graphql", get(graphql).post(graphql))
+        .at(
+            "/graphql",
+            get(graphql).post(graphql.with(SizeLimit::new(limits.max_request_bytes))),
+        )
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .with(Compression::new())

@@ -19,9 +19,9 @@ pub struct Model {
     pub object_id: Uuid,
     /// The role the subject plays, e.g. `co-chair` or a job title.
     pub role: Option<String>,
-    /// When the relationship began to hold.
+    /// Start of the period the sources state the relationship held in (inclusive).
     pub valid_from: Option<PartialDate>,
-    /// When it ended (inclusive).
+    /// End of that period (inclusive).
     pub valid_to: Option<PartialDate>,
     /// When the row was written first.
     pub created_at: DateTimeUtc,

@@ -17,6 +17,9 @@ pub struct Model {
     pub slug: String,
     /// Display name.
     pub name: String,
+    /// The name as [`fold`] folds it, for case-insensitive search that behaves alike on every
+    /// database (SQLite's `lower()` folds ASCII only).
+    pub name_folded: String,
     /// A sentence or two about the node.
     pub summary: Option<String>,
     /// When the row was written first.
@@ -32,3 +35,8 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Folds text for case-insensitive matching: the rule for `name_folded` and for search terms.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}

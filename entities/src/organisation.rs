@@ -11,8 +11,8 @@ pub struct Model {
     /// The node this row details.
     #[sea_orm(primary_key, auto_increment = false)]
     pub node_id: Uuid,
-    /// What sort of organisation it is.
-    pub org_kind: OrganisationKind,
+    /// What sort of organisation it is, when a source says.
+    pub org_kind: Option<OrganisationKind>,
     /// Short name or acronym.
     pub acronym: Option<String>,
 }

@@ -2,7 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::ConnectionTrait;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 /// Creates every table of the graph.
 pub struct Migration;
@@ -20,6 +20,7 @@ enum Node {
     Kind,
     Slug,
     Name,
+    NameFolded,
     Summary,
     CreatedAt,
     UpdatedAt,
@@ -141,15 +142,52 @@ fn check(name: &str, sql: impl Into<String>) -> Check {
     Check::named(Alias::new(name), Expr::cust(sql.into()))
 }
 
-/// A partial date column (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) must have one of those lengths and
-/// start with a four-digit year; the service checks the rest before it writes.
-fn partial_date_check(table: &str, column: &str) -> Check {
+/// A partial date column holds `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with a month in 01..12 and a
+/// day in 01..31; the service checks the calendar before it writes. The one check that is
+/// spelled differently on each database: SQLite has `GLOB`, PostgreSQL regular expressions.
+fn partial_date_check(backend: DbBackend, table: &str, column: &str) -> Check {
+    let rule = match backend {
+        DbBackend::Postgres => {
+            format!("{column} ~ '^[0-9]{{4}}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$'")
+        }
+        _ => {
+            let year = "[0-9][0-9][0-9][0-9]";
+            let month = "[01][0-9]";
+            let day = "[0-3][0-9]";
+            format!(
+                "({column} GLOB '{year}' OR {column} GLOB '{year}-{month}' OR {column} GLOB '{year}-{month}-{day}') \
+                 AND ({column} GLOB '{year}' OR substr({column}, 6, 2) BETWEEN '01' AND '12') \
+                 AND (length({column}) < 10 OR substr({column}, 9, 2) BETWEEN '01' AND '31')"
+            )
+        }
+    };
     check(
         &format!("{table}_{column}_is_partial_date"),
-        format!(
-            "{column} IS NULL OR (length({column}) IN (4, 7, 10) AND substr({column}, 1, 4) BETWEEN '0000' AND '9999')"
-        ),
+        format!("{column} IS NULL OR ({rule})"),
     )
+}
+
+/// A slug is lower-case ASCII words joined by single hyphens, e.g. `dgx-2022`.
+fn slug_check(backend: DbBackend) -> Check {
+    let rule = match backend {
+        DbBackend::Postgres => "slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'".to_owned(),
+        _ => "slug NOT GLOB '*[^a-z0-9-]*' AND slug NOT GLOB '-*' AND slug NOT GLOB '*-' \
+              AND slug NOT GLOB '*--*'"
+            .to_owned(),
+    };
+    check(
+        "node_slug_format",
+        format!("length(slug) BETWEEN 1 AND 100 AND {rule}"),
+    )
+}
+
+/// A text column that sorts and compares by code point on both databases, as SQLite's default
+/// collation does, so that lists come in the same order from either.
+fn bytewise(backend: DbBackend, mut column: ColumnDef) -> ColumnDef {
+    if backend == DbBackend::Postgres {
+        column.extra("COLLATE \"C\"");
+    }
+    column
 }
 
 /// `later` does not fall before `earlier`, compared at the precision of `later`.
@@ -198,25 +236,32 @@ fn index<T: IntoIden + 'static>(
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
         manager
             .create_table(
                 Table::create()
                     .table(Node::Table)
                     .col(uuid(Node::Id).primary_key())
                     .col(string_len(Node::Kind, 16))
-                    .col(string_len(Node::Slug, 100))
-                    .col(string_len(Node::Name, 300))
+                    .col(bytewise(backend, string_len(Node::Slug, 100)))
+                    .col(bytewise(backend, string_len(Node::Name, 300)))
+                    .col(string_len(Node::NameFolded, 300))
                     .col(text_null(Node::Summary))
-                    .col(timestamp_with_time_zone(Node::CreatedAt).default(Expr::current_timestamp()))
-                    .col(timestamp_with_time_zone(Node::UpdatedAt).default(Expr::current_timestamp()))
+                    .col(timestamp_with_time_zone(Node::CreatedAt))
+                    .col(timestamp_with_time_zone(Node::UpdatedAt))
                     .col(integer(Node::Version).default(1))
                     .check(check("node_kind_known", format!("kind IN ({NODE_KINDS})")))
-                    .check(check(
-                        "node_slug_format",
-                        "length(slug) BETWEEN 1 AND 100 AND slug = lower(slug) AND slug NOT LIKE '% %'",
-                    ))
+                    .check(slug_check(backend))
                     .check(check("node_name_not_blank", "length(trim(name)) > 0"))
+                    .check(check(
+                        "node_name_folded_not_blank",
+                        "length(trim(name_folded)) > 0",
+                    ))
                     .check(optional_text_check("node", "summary"))
                     .check(check("node_version_positive", "version >= 1"))
                     .to_owned(),
@@ -240,8 +285,8 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 detail_table(Country::Table)
-                    .col(char_len_uniq(Country::Alpha2, 2))
-                    .col(char_len_uniq(Country::Alpha3, 3))
+                    .col(bytewise(backend, char_len_uniq(Country::Alpha2, 2)))
+                    .col(bytewise(backend, char_len_uniq(Country::Alpha3, 3)))
                     .col(char_len_uniq(Country::NumericCode, 3))
                     .col(string_len(Country::OfficialName, 300))
                     .col(string_len_null(Country::Region, 64))
@@ -276,11 +321,11 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 detail_table(Organisation::Table)
-                    .col(string_len(Organisation::OrgKind, 32))
+                    .col(string_len_null(Organisation::OrgKind, 32))
                     .col(string_len_null(Organisation::Acronym, 32))
                     .check(check(
                         "organisation_kind_known",
-                        "org_kind IN ('GOVERNMENT_AGENCY','INTERNATIONAL_ORGANISATION','ORGANISATIONAL_UNIT','COMPANY','ACADEMIC','NON_GOVERNMENTAL')",
+                        "org_kind IS NULL OR org_kind IN ('GOVERNMENT_AGENCY','INTERNATIONAL_ORGANISATION','ORGANISATIONAL_UNIT','COMPANY','ACADEMIC','NON_GOVERNMENTAL')",
                     ))
                     .check(optional_text_check("organisation", "acronym"))
                     .to_owned(),
@@ -293,7 +338,7 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Partnership::Acronym, 32))
                     .col(string_len_null(Partnership::Established, 10))
                     .check(optional_text_check("partnership", "acronym"))
-                    .check(partial_date_check("partnership", "established"))
+                    .check(partial_date_check(backend, "partnership", "established"))
                     .to_owned(),
             )
             .await?;
@@ -315,8 +360,8 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Event::Location, 300))
                     .col(integer_null(Event::Edition))
                     .col(string_len_null(Event::Format, 16))
-                    .check(partial_date_check("event", "starts_on"))
-                    .check(partial_date_check("event", "ends_on"))
+                    .check(partial_date_check(backend, "event", "starts_on"))
+                    .check(partial_date_check(backend, "event", "ends_on"))
                     .check(ordered_dates_check("event", "starts_on", "ends_on"))
                     .check(check(
                         "event_edition_positive",
@@ -341,7 +386,7 @@ impl MigrationTrait for Migration {
                         "deliverable_kind_known",
                         "deliverable_kind IN ('REPORT','GUIDANCE','INSIGHTS','PORTAL','TOOL')",
                     ))
-                    .check(partial_date_check("deliverable", "published"))
+                    .check(partial_date_check(backend, "deliverable", "published"))
                     .check(optional_text_check("deliverable", "url"))
                     .to_owned(),
             )
@@ -359,7 +404,7 @@ impl MigrationTrait for Migration {
                         "source_kind_known",
                         "source_kind IN ('ARTICLE','REPORT','WEB_PAGE','DATASET')",
                     ))
-                    .check(partial_date_check("source", "published"))
+                    .check(partial_date_check(backend, "source", "published"))
                     .check(optional_text_check("source", "url"))
                     .check(optional_text_check("source", "publisher"))
                     .check(optional_text_check("source", "licence"))
@@ -378,14 +423,8 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Edge::Role, 300))
                     .col(string_len_null(Edge::ValidFrom, 10))
                     .col(string_len_null(Edge::ValidTo, 10))
-                    .col(
-                        timestamp_with_time_zone(Edge::CreatedAt)
-                            .default(Expr::current_timestamp()),
-                    )
-                    .col(
-                        timestamp_with_time_zone(Edge::UpdatedAt)
-                            .default(Expr::current_timestamp()),
-                    )
+                    .col(timestamp_with_time_zone(Edge::CreatedAt))
+                    .col(timestamp_with_time_zone(Edge::UpdatedAt))
                     .col(integer(Edge::Version).default(1))
                     .foreign_key(
                         ForeignKey::create()
@@ -405,8 +444,8 @@ impl MigrationTrait for Migration {
                     ))
                     .check(check("edge_not_a_loop", "subject_id <> object_id"))
                     .check(optional_text_check("edge", "role"))
-                    .check(partial_date_check("edge", "valid_from"))
-                    .check(partial_date_check("edge", "valid_to"))
+                    .check(partial_date_check(backend, "edge", "valid_from"))
+                    .check(partial_date_check(backend, "edge", "valid_to"))
                     .check(ordered_dates_check("edge", "valid_from", "valid_to"))
                     .check(check("edge_version_positive", "version >= 1"))
                     .to_owned(),
@@ -445,7 +484,7 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Citation::NodeId))
                     .col(uuid_null(Citation::EdgeId))
                     .col(text_null(Citation::Excerpt))
-                    .col(timestamp_with_time_zone(Citation::CreatedAt).default(Expr::current_timestamp()))
+                    .col(timestamp_with_time_zone(Citation::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .from(Citation::Table, Citation::SourceId)

@@ -17,6 +17,7 @@ fn node_row(kind: NodeKind, slug: &str) -> node::ActiveModel {
         kind,
         slug: slug.to_owned(),
         name: slug.to_owned(),
+        name_folded: slug.to_owned(),
         summary: None,
         created_at: now,
         updated_at: now,

@@ -131,7 +131,23 @@ async fn the_database_refuses_what_breaks_the_rules_of_the_graph() {
             "a citation of nothing",
             "UPDATE citation SET node_id = NULL WHERE node_id IS NOT NULL",
         ),
-        ("a malformed date", "UPDATE event SET starts_on = '22'"),
+        ("a two-digit year", "UPDATE event SET starts_on = '22'"),
+        (
+            "a malformed month",
+            "UPDATE event SET starts_on = '2022-1x'",
+        ),
+        (
+            "a thirteenth month",
+            "UPDATE event SET starts_on = '2022-13'",
+        ),
+        (
+            "a slug with a slash",
+            "UPDATE node SET slug = 'a/b' WHERE slug = 'dgx'",
+        ),
+        (
+            "a slug with a capital",
+            "UPDATE node SET slug = 'Dgx' WHERE slug = 'dgx'",
+        ),
     ];
     for (what, sql) in statements {
         assert!(

@@ -194,3 +194,48 @@ async fn a_database_failure_reaches_the_client_as_a_code_without_sql() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_query_that_could_fetch_too_many_rows_is_refused_before_it_runs() {
+    let app = TestApp::spawn().await;
+    let before = app.statements();
+    let query = "{ countries(first: 100) { nodes { relationships(first: 100) { nodes { \
+                 relationships(first: 100) { nodes { name } } } } } } }";
+    assert_eq!(
+        app.error_codes(query, json!({})).await,
+        vec!["LIMIT_EXCEEDED"]
+    );
+    assert_eq!(app.statements(), before, "a refused query ran statements");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_graphql_request_gets_a_coded_error() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .http
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let huge = format!(
+        r#"{{"query": "{{ __typename }}", "variables": {{ "x": "{}" }} }}"#,
+        "x".repeat(2 << 20)
+    );
+    let response = app
+        .http
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.status(), 413);
+    app.stop().await;
+}

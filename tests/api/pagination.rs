@@ -111,7 +111,8 @@ async fn filters_combine_and_counts_follow_them() {
               search: countries(filter: { search: "korea" }) { totalCount nodes { code } }
               codes: countries(filter: { codes: ["sg", "GBR", "US"] }, orderBy: CODE_ASC) { nodes { code } }
               asia: countries(filter: { regions: ["asia"], codes: ["SG", "FR"] }) { nodes { code } }
-              agencies: organisations(filter: { kinds: [GOVERNMENT_AGENCY] }) { nodes { name } }
+              accented: countries(filter: { search: "ÅLAND" }) { nodes { code } }
+              unclassified: organisations(filter: { kinds: [GOVERNMENT_AGENCY] }) { totalCount }
               units: organisations(filter: { kinds: [ORGANISATIONAL_UNIT] }, orderBy: NAME_DESC) { nodes { name } }
               percent: topics(filter: { search: "%" }) { totalCount }
               events2022: events(filter: { year: 2022 }) { nodes { slug } }
@@ -127,10 +128,9 @@ async fn filters_combine_and_counts_follow_them() {
         json!([{ "code": "GB" }, { "code": "SG" }, { "code": "US" }])
     );
     assert_eq!(data["asia"]["nodes"], json!([{ "code": "SG" }]));
-    assert_eq!(
-        data["agencies"]["nodes"],
-        json!([{ "name": "GovTech Singapore" }])
-    );
+    assert_eq!(data["accented"]["nodes"], json!([{ "code": "AX" }]));
+    // The article classifies no organisation but by saying which are units of which.
+    assert_eq!(data["unclassified"]["totalCount"], 0);
     assert_eq!(
         data["units"]["nodes"],
         json!([{ "name": "World Bank Governance Global Practice" }, { "name": "GovTech Global team" }])
@@ -162,10 +162,10 @@ async fn relationships_can_be_listed_by_predicate_and_direction() {
         )
         .await;
     let singapore = &data["country"];
-    // Hosts DGX 2022, co-chairs the cloud group, supports community-building; Cheow Hoe Chan
-    // is affiliated with it.
-    assert_eq!(singapore["outgoing"]["totalCount"], 3);
-    assert_eq!(singapore["all"]["totalCount"], 4);
+    // Hosts DGX 2022, co-chairs the cloud group and is a member of it, supports
+    // community-building; Cheow Hoe Chan is affiliated with it.
+    assert_eq!(singapore["outgoing"]["totalCount"], 4);
+    assert_eq!(singapore["all"]["totalCount"], 5);
     assert_eq!(
         singapore["incoming"]["edges"],
         json!([{ "predicate": "AFFILIATED_WITH", "direction": "INCOMING", "node": { "name": "Cheow Hoe Chan" } }])
@@ -200,5 +200,66 @@ async fn nodes_are_refetched_by_global_id_in_the_order_asked() {
         data["nodes"],
         json!([{ "__typename": "Partnership", "name": "Digital Government Exchange" }, { "__typename": "Country", "name": "Japan" }, null])
     );
+    app.stop().await;
+}
+
+const PARTICIPANTS: &str = r#"
+query Participants($first: Int, $after: String, $last: Int, $before: String) {
+  event(slug: "dgx-2022") {
+    participants(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { node { name } }
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_nodes_links_page_forwards_and_backwards_like_a_root_list() {
+    let app = TestApp::spawn().await;
+    let page = |vars: serde_json::Value| {
+        let app = &app;
+        async move { app.data(PARTICIPANTS, vars).await["event"]["participants"].clone() }
+    };
+    let everything = page(json!({ "first": 100 })).await;
+    let all = names(&everything, "name");
+    assert_eq!(all.len(), 16);
+
+    let first = page(json!({ "first": 6 })).await;
+    assert_eq!(names(&first, "name"), all[..6]);
+    let second = page(json!({ "first": 6, "after": first["pageInfo"]["endCursor"] })).await;
+    assert_eq!(names(&second, "name"), all[6..12]);
+    let third = page(json!({ "first": 6, "after": second["pageInfo"]["endCursor"] })).await;
+    assert_eq!(names(&third, "name"), all[12..]);
+    assert_eq!(third["pageInfo"]["hasNextPage"], false);
+
+    let back = page(json!({ "last": 4, "before": third["pageInfo"]["startCursor"] })).await;
+    assert_eq!(names(&back, "name"), all[8..12]);
+    assert_eq!(back["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(back["totalCount"], 16);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cursor_from_a_list_in_another_order_is_refused() {
+    let app = TestApp::spawn().await;
+    let by_code = app
+        .data(PAGE, json!({ "first": 1, "order": "CODE_ASC" }))
+        .await;
+    let cursor = by_code["countries"]["pageInfo"]["endCursor"].clone();
+    let codes = app
+        .error_codes(
+            PAGE,
+            json!({ "first": 1, "after": cursor, "order": "NAME_ASC" }),
+        )
+        .await;
+    assert_eq!(codes, vec!["BAD_USER_INPUT"]);
+    let links = app
+        .error_codes(
+            PARTICIPANTS,
+            json!({ "first": 1, "after": by_code["countries"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(links, vec!["BAD_USER_INPUT"]);
     app.stop().await;
 }

@@ -108,6 +108,7 @@ where
 impl<N: NodeType> Connection<N> {
     /// Loads one page of `listing`.
     pub async fn load(ctx: &Context<'_>, listing: Listing, page: Page) -> Result<Self, ApiError> {
+        page.check_order(listing.order)?;
         let rows = if page_selected(ctx) {
             store::list_nodes(database(ctx)?, &listing, &page).await?
         } else {
@@ -186,12 +187,14 @@ impl<N: NodeType> LinkedEdge<N> {
         self.row.edge.role.as_deref()
     }
 
-    /// When the relationship began to hold, as precisely as known.
+    /// The start of the period its sources state the relationship held in (inclusive), as
+    /// precisely as they state it; null when they give none.
     async fn valid_from(&self) -> Option<PartialDate> {
         self.row.edge.valid_from.clone().map(PartialDate)
     }
 
-    /// When the relationship stopped holding (inclusive), as precisely as known.
+    /// The end of the period its sources state the relationship held in (inclusive), as
+    /// precisely as they state it; null when they give none. `2021` to `2021` means "in 2021".
     async fn valid_to(&self) -> Option<PartialDate> {
         self.row.edge.valid_to.clone().map(PartialDate)
     }
@@ -261,6 +264,7 @@ impl<N: NodeType> LinkedConnection<N> {
         direction: Direction,
         page: Page,
     ) -> Result<Self, ApiError> {
+        page.check_order(store::LINK_ORDER)?;
         let mut predicates = predicates;
         predicates.sort();
         predicates.dedup();

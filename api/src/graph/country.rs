@@ -119,6 +119,15 @@ pub enum CountryOrder {
 }
 
 impl ListOrder for CountryOrder {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::NameAsc => "NameAsc",
+            Self::NameDesc => "NameDesc",
+            Self::CodeAsc => "CodeAsc",
+            Self::CodeDesc => "CodeDesc",
+        }
+    }
+
     fn sort_key(&self) -> (Expr, bool) {
         match self {
             Self::NameAsc => (col(NODE, "name"), false),

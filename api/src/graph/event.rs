@@ -105,6 +105,15 @@ pub enum EventOrder {
 }
 
 impl ListOrder for EventOrder {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::NameAsc => "NameAsc",
+            Self::NameDesc => "NameDesc",
+            Self::StartAsc => "StartAsc",
+            Self::StartDesc => "StartDesc",
+        }
+    }
+
     fn sort_key(&self) -> (Expr, bool) {
         let start = || Expr::expr(Func::coalesce([col("event", "starts_on"), Expr::val("")]));
         match self {

@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, ID, InputObject};
 use govgraph_entities::{edge, node};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, JoinType, LikeExpr, Query};
 
 use super::node::node_id;
 use super::relay::{IdKind, truncate};
@@ -151,13 +151,12 @@ impl NodeFilter {
                     truncate(search)
                 )));
             }
-            let escaped = search
-                .to_lowercase()
+            let escaped = node::fold(search)
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
             let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
-            condition = condition.add(Expr::expr(Func::lower(col(NODE, "name"))).like(pattern));
+            condition = condition.add(col(NODE, "name_folded").like(pattern));
         }
         if let Some(slugs) = &self.slugs {
             let slugs = bounded("slugs", slugs)?;
@@ -181,6 +180,9 @@ pub trait ListFilter: async_graphql::InputType + Default {
 pub trait ListOrder: async_graphql::InputType + Default {
     /// The text expression to order by, and whether descending.
     fn sort_key(&self) -> (Expr, bool);
+
+    /// The order's name, carried in cursors.
+    fn name(&self) -> &'static str;
 }
 
 /// Orders of nodes that have only the common fields to order by.
@@ -198,6 +200,15 @@ pub enum NodeOrder {
 }
 
 impl ListOrder for NodeOrder {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::NameAsc => "NameAsc",
+            Self::NameDesc => "NameDesc",
+            Self::SlugAsc => "SlugAsc",
+            Self::SlugDesc => "SlugDesc",
+        }
+    }
+
     fn sort_key(&self) -> (Expr, bool) {
         match self {
             Self::NameAsc => (col(NODE, "name"), false),
@@ -248,6 +259,7 @@ macro_rules! kind_query {
         #[async_graphql::Object]
         impl $query {
             $(#[$list_doc])*
+            #[graphql(complexity = "crate::graph::relay::page_cost(first, last, child_complexity)")]
             async fn $list(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -266,12 +278,14 @@ macro_rules! kind_query {
             ) -> Result<$crate::graph::connection::Connection<$ty>, $crate::error::ApiError> {
                 use $crate::graph::filter::{ListFilter, ListOrder};
                 let page = $crate::graph::relay::Page::new(first, after, last, before)?;
-                let (sort_key, descending) = order_by.unwrap_or_default().sort_key();
+                let order = order_by.unwrap_or_default();
+                let (sort_key, descending) = order.sort_key();
                 let listing = $crate::store::Listing {
                     kind: govgraph_entities::NodeKind::$kind,
                     filter: filter.unwrap_or_default().condition()?,
                     sort_key,
                     descending,
+                    order: order.name(),
                 };
                 $crate::graph::connection::Connection::load(ctx, listing, page).await
             }

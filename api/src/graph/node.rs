@@ -334,6 +334,7 @@ macro_rules! node_object {
 
             /// The node's relationships, with the node at the other end of each, ordered by
             /// that node's name.
+            #[graphql(complexity = "crate::graph::relay::page_cost(first, last, child_complexity)")]
             pub async fn relationships(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -359,6 +360,7 @@ macro_rules! node_object {
 
             $(
                 $(#[$doc])*
+                #[graphql(complexity = "crate::graph::relay::page_cost(first, last, child_complexity)")]
                 pub async fn $field(
                     &self,
                     ctx: &async_graphql::Context<'_>,

@@ -47,9 +47,9 @@ node_object! {
         credited_in: Source = Outgoing [CreditedIn];
     }
     fields {
-        /// What sort of organisation it is.
-        async fn organisation_kind(&self) -> OrganisationKind {
-            self.detail.org_kind.into()
+        /// What sort of organisation it is, when a source says.
+        async fn organisation_kind(&self) -> Option<OrganisationKind> {
+            self.detail.org_kind.map(Into::into)
         }
 
         /// Its short name or acronym, e.g. `UN`.

@@ -60,12 +60,14 @@ impl Relationship {
         self.0.role.as_deref()
     }
 
-    /// When the relationship began to hold, as precisely as known.
+    /// The start of the period its sources state the relationship held in (inclusive), as
+    /// precisely as they state it; null when they give none.
     async fn valid_from(&self) -> Option<PartialDate> {
         self.0.valid_from.clone().map(PartialDate)
     }
 
-    /// When the relationship stopped holding (inclusive), as precisely as known.
+    /// The end of the period its sources state the relationship held in (inclusive), as
+    /// precisely as they state it; null when they give none. `2021` to `2021` means "in 2021".
     async fn valid_to(&self) -> Option<PartialDate> {
         self.0.valid_to.clone().map(PartialDate)
     }

@@ -13,6 +13,16 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The largest `first` or `last` a connection accepts.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
+/// The complexity of a connection field: its page size times the complexity of one item, so
+/// that the query complexity limit bounds the rows a request can fetch.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).and_then(|n| usize::try_from(n).ok());
+    let size = size.map_or(DEFAULT_PAGE_SIZE as usize, |n| {
+        n.clamp(1, MAX_PAGE_SIZE as usize)
+    });
+    size.saturating_mul(child_complexity.max(1))
+}
+
 /// What a global ID names: a node of some kind, or a relationship.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IdKind {
@@ -112,9 +122,12 @@ pub fn truncate(text: &str) -> String {
     }
 }
 
-/// A position in an ordered list: the sort key of a row and its id as the tie-breaker.
+/// A position in an ordered list: the order it belongs to, the sort key of a row, and its id
+/// as the tie-breaker.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cursor {
+    /// The order of the list the cursor was taken from, e.g. `NameAsc`.
+    pub order: String,
     /// The row's sort key.
     pub key: String,
     /// The row's id.
@@ -124,7 +137,7 @@ pub struct Cursor {
 impl Cursor {
     /// The opaque form clients see.
     pub fn encode(&self) -> String {
-        let json = serde_json::json!([self.key, self.id]);
+        let json = serde_json::json!([self.order, self.key, self.id]);
         URL_SAFE_NO_PAD.encode(json.to_string())
     }
 
@@ -139,8 +152,9 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD
             .decode(cursor.as_bytes())
             .map_err(|_| malformed())?;
-        let (key, id): (String, Uuid) = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
-        Ok(Self { key, id })
+        let (order, key, id): (String, String, Uuid) =
+            serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+        Ok(Self { order, key, id })
     }
 }
 
@@ -191,6 +205,20 @@ impl Page {
             after: after.as_deref().map(Cursor::decode).transpose()?,
             before: before.as_deref().map(Cursor::decode).transpose()?,
         })
+    }
+
+    /// Checks that the page's cursors were taken from a list in `order`: a cursor of another
+    /// order would silently start the page in the wrong place.
+    pub fn check_order(&self, order: &str) -> Result<(), ApiError> {
+        for cursor in self.after.iter().chain(&self.before) {
+            if cursor.order != order {
+                return Err(ApiError::bad_input(format!(
+                    "this cursor comes from a list in another order ({}); use a cursor of this list",
+                    cursor.order
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Cuts the rows fetched for this page (at most `limit + 1`, in fetch order) down to the
@@ -279,6 +307,7 @@ mod tests {
     fn a_backward_page_is_returned_in_list_order() {
         let page = Page::new(None, None, Some(2), None).expect("valid");
         let cursor = |n: &u8| Cursor {
+            order: "NameAsc".to_owned(),
             key: n.to_string(),
             id: Uuid::nil(),
         };

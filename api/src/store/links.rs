@@ -49,6 +49,9 @@ pub struct LinkRow {
     pub cursor: Cursor,
 }
 
+/// The order of every list of links: by the other node's name, then the edge id.
+pub const LINK_ORDER: &str = "OtherNameAsc";
+
 const LINK: &str = "link";
 const OTHER: &str = "other";
 const PAGE: &str = "page";
@@ -164,6 +167,7 @@ pub async fn link_pages(
         let other = decode_node(&row)?;
         let anchor: Uuid = row.try_get("", "anchor_id")?;
         let cursor = Cursor {
+            order: LINK_ORDER.to_owned(),
             key: row.try_get("", "sort_key")?,
             id: edge.id,
         };

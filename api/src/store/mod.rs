@@ -7,7 +7,7 @@ mod citations;
 mod links;
 
 pub use citations::{CitationRecord, citations_of, external_ids_of};
-pub use links::{Direction, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
+pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
 
 use govgraph_entities::{
     Detail, NodeKind, country, deliverable, event, node, organisation, partnership, person, source,
@@ -160,6 +160,8 @@ pub struct Listing {
     pub sort_key: Expr,
     /// Whether the order is descending.
     pub descending: bool,
+    /// The name of the order, carried in cursors.
+    pub order: &'static str,
 }
 
 /// A node of a listing, with its cursor.
@@ -230,6 +232,7 @@ pub async fn list_nodes(
             let key: String = row.try_get("", "sort_key")?;
             Ok(ListedNode {
                 cursor: Cursor {
+                    order: listing.order.to_owned(),
                     key,
                     id: record.node.id,
                 },

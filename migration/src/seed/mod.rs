@@ -35,11 +35,15 @@ pub fn node_id(kind: NodeKind, slug: &str) -> Uuid {
     )
 }
 
-fn edge_id(subject: Uuid, predicate: Predicate, object: Uuid, role: Option<&str>) -> Uuid {
+/// The id of an edge, from the same parts as the database's `edge_fact_key`.
+fn edge_id(edge: &SeedEdge) -> Uuid {
     let key = format!(
-        "edge/{subject}/{}/{object}/{}",
-        predicate.as_str(),
-        role.unwrap_or("")
+        "edge/{}/{}/{}/{}/{}",
+        edge.subject,
+        edge.predicate.as_str(),
+        edge.object,
+        edge.role.as_deref().unwrap_or(""),
+        edge.valid_from.as_ref().map_or("", PartialDate::as_str)
     );
     Uuid::new_v5(&NAMESPACE, key.as_bytes())
 }
@@ -207,10 +211,11 @@ fn article_node(entry: &NodeEntry, cites: &str) -> Result<SeedNode, SeedError> {
         }),
         NodeKind::Organisation => Detail::Organisation(organisation::Model {
             node_id: nil,
-            org_kind: parse_enum::<OrganisationKind>(
-                required(&entry.org_kind, "org_kind", at)?,
-                at,
-            )?,
+            org_kind: entry
+                .org_kind
+                .as_deref()
+                .map(|kind| parse_enum::<OrganisationKind>(kind, at))
+                .transpose()?,
             acronym: entry.acronym.clone(),
         }),
         NodeKind::Deliverable => Detail::Deliverable(deliverable::Model {
@@ -305,12 +310,7 @@ impl DataSet {
             edges.extend(expand_edge(entry, cites, &resolve)?);
         }
         for edge in &edges {
-            let id = edge_id(
-                edge.subject,
-                edge.predicate,
-                edge.object,
-                edge.role.as_deref(),
-            );
+            let id = edge_id(edge);
             if !seen.insert(id) {
                 return Err(invalid(
                     &edge.predicate.as_str(),
@@ -352,6 +352,7 @@ impl DataSet {
             kind: n.kind,
             slug: n.slug.clone(),
             name: n.name.clone(),
+            name_folded: node::fold(&n.name),
             summary: n.summary.clone(),
             created_at: now,
             updated_at: now,
@@ -361,7 +362,7 @@ impl DataSet {
         self.load_details(db).await?;
 
         let edge_rows = self.edges.iter().map(|e| edge::Model {
-            id: edge_id(e.subject, e.predicate, e.object, e.role.as_deref()),
+            id: edge_id(e),
             subject_id: e.subject,
             predicate: e.predicate,
             object_id: e.object,
@@ -375,13 +376,7 @@ impl DataSet {
         let edges = insert_new::<edge::ActiveModel, _>(db, edge_rows).await?;
 
         let node_citations = self.nodes.iter().map(|n| (n.id(), true, &n.cited_by));
-        let edge_citations = self.edges.iter().map(|e| {
-            (
-                edge_id(e.subject, e.predicate, e.object, e.role.as_deref()),
-                false,
-                &e.cited_by,
-            )
-        });
+        let edge_citations = self.edges.iter().map(|e| (edge_id(e), false, &e.cited_by));
         let citation_rows = node_citations
             .chain(edge_citations)
             .map(|(fact, is_node, by)| {
