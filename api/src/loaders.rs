@@ -12,7 +12,7 @@ use std::future::Future;
 use std::task::Poll;
 use std::time::Duration;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -31,7 +31,7 @@ pub struct Db(pub DatabaseConnection);
 /// The per-request loader resolvers reach through the context. It counts the keys asked for,
 /// so that a batch can tell when the request has stopped asking.
 pub struct Loaders {
-    loader: DataLoader<Db>,
+    loader: DataLoader<Db, HashMapCache>,
     asks: Arc<AtomicUsize>,
 }
 
@@ -89,7 +89,7 @@ fn per_request(db: DatabaseConnection) -> (Loaders, Batches) {
     let (sender, receiver) = mpsc::unbounded_channel::<Batch>();
     let asks = Arc::new(AtomicUsize::new(0));
     let counted = asks.clone();
-    let loader = DataLoader::new(Db(db), move |batch: Batch| {
+    let spawn = move |batch: Batch| {
         let asks = counted.clone();
         let when_quiet = async move {
             let mut seen = asks.load(Ordering::Relaxed);
@@ -105,8 +105,10 @@ fn per_request(db: DatabaseConnection) -> (Loaders, Batches) {
         };
         // The receiver lives as long as the request; a send fails only after it has ended.
         let _ = sender.send(Box::pin(when_quiet));
-    })
-    .delay(Duration::ZERO);
+    };
+    // The cache lives as long as the request: what one field loaded, another reuses.
+    let loader =
+        DataLoader::with_cache(Db(db), spawn, HashMapCache::default()).delay(Duration::ZERO);
     (Loaders { loader, asks }, Batches(receiver))
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{Compression, SizeLimit};
+use poem::middleware::{CatchPanic, Compression, SizeLimit};
 use poem::web::{Data, Json};
 use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
@@ -104,6 +104,23 @@ pub fn app(db: DatabaseConnection, limits: Limits) -> impl poem::Endpoint {
         )
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        .with(
+            CatchPanic::new().with_handler(|panic: Box<dyn std::any::Any + Send>| {
+                let cause = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(panic = %cause, "a request panicked");
+                let message =
+                    "The service failed to answer; the failure has been logged.".to_owned();
+                error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_SERVER_ERROR",
+                    message,
+                )
+            }),
+        )
         .with(Compression::new())
         .data(schema)
         .data(db)

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::NodeKind;
+
 /// The facts specific to country nodes, 1:1 with [`crate::node`].
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "country")]
@@ -9,6 +11,8 @@ pub struct Model {
     /// The node this row details.
     #[sea_orm(primary_key, auto_increment = false)]
     pub node_id: Uuid,
+    /// The kind of the node detailed; the database holds it fixed for the table.
+    pub kind: NodeKind,
     /// ISO 3166-1 alpha-2 code, e.g. `SG`.
     #[sea_orm(unique)]
     pub alpha2: String,

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::{EventFormat, PartialDate};
+use crate::{EventFormat, NodeKind, PartialDate};
 
 /// The facts specific to event nodes, 1:1 with [`crate::node`].
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,6 +11,8 @@ pub struct Model {
     /// The node this row details.
     #[sea_orm(primary_key, auto_increment = false)]
     pub node_id: Uuid,
+    /// The kind of the node detailed; the database holds it fixed for the table.
+    pub kind: NodeKind,
     /// First day (or month, or year) of the event.
     pub starts_on: Option<PartialDate>,
     /// Last day (or month, or year) of the event.

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::OrganisationKind;
+use crate::{NodeKind, OrganisationKind};
 
 /// The facts specific to organisation nodes, 1:1 with [`crate::node`].
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,6 +11,8 @@ pub struct Model {
     /// The node this row details.
     #[sea_orm(primary_key, auto_increment = false)]
     pub node_id: Uuid,
+    /// The kind of the node detailed; the database holds it fixed for the table.
+    pub kind: NodeKind,
     /// What sort of organisation it is, when a source says.
     pub org_kind: Option<OrganisationKind>,
     /// Short name or acronym.

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::{PartialDate, SourceKind};
+use crate::{NodeKind, PartialDate, SourceKind};
 
 /// The facts specific to source nodes, 1:1 with [`crate::node`].
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,6 +11,8 @@ pub struct Model {
     /// The node this row details.
     #[sea_orm(primary_key, auto_increment = false)]
     pub node_id: Uuid,
+    /// The kind of the node detailed; the database holds it fixed for the table.
+    pub kind: NodeKind,
     /// What sort of document it is.
     pub source_kind: SourceKind,
     /// Where it can be read.

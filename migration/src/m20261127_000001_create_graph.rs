@@ -129,10 +129,12 @@ enum ExternalId {
     NodeId,
 }
 
-/// The shared `node_id` column of detail tables, the key that makes them 1:1 with `node`.
+/// The shared columns of detail tables: `node_id`, the key that makes them 1:1 with `node`,
+/// and `kind`, the kind of node they detail.
 #[derive(DeriveIden, Clone, Copy)]
 enum Detail {
     NodeId,
+    Kind,
 }
 
 const NODE_KINDS: &str = "'PARTNERSHIP','WORKING_GROUP','EVENT','PERSON','COUNTRY','ORGANISATION','DELIVERABLE','TOPIC','SOURCE'";
@@ -207,15 +209,26 @@ fn optional_text_check(table: &str, column: &str) -> Check {
     )
 }
 
-/// A detail table: `node_id` is its primary key and a foreign key to `node`.
-fn detail_table<T: IntoIden + Copy + 'static>(table: T) -> TableCreateStatement {
+/// A detail table of nodes of `kind`: `node_id` is its primary key, and `(node_id, kind)`
+/// a foreign key to `node (id, kind)` with `kind` fixed, so that a detail row can only detail a
+/// node of its own kind.
+fn detail_table<T: IntoIden + Copy + 'static>(table: T, kind: &str) -> TableCreateStatement {
     Table::create()
         .table(table)
         .col(uuid(Detail::NodeId).primary_key())
+        .col(string_len(Detail::Kind, 16).default(kind))
+        .check(check(
+            &format!("{}_kind_fixed", table.into_iden()),
+            format!("kind = '{kind}'"),
+        ))
         .foreign_key(
             ForeignKey::create()
-                .from(table, Detail::NodeId)
-                .to(Node::Table, Node::Id)
+                .from_tbl(table)
+                .from_col(Detail::NodeId)
+                .from_col(Detail::Kind)
+                .to_tbl(Node::Table)
+                .to_col(Node::Id)
+                .to_col(Node::Kind)
                 .on_delete(ForeignKeyAction::Cascade),
         )
         .to_owned()
@@ -274,6 +287,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The parent key of the detail tables' foreign keys.
+        manager
+            .create_index(
+                index("node_id_kind_key", Node::Table, &["id", "kind"])
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(index(
                 "node_kind_name_idx",
@@ -284,7 +305,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Country::Table)
+                detail_table(Country::Table, "COUNTRY")
                     .col(bytewise(backend, char_len_uniq(Country::Alpha2, 2)))
                     .col(bytewise(backend, char_len_uniq(Country::Alpha3, 3)))
                     .col(char_len_uniq(Country::NumericCode, 3))
@@ -309,7 +330,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Person::Table)
+                detail_table(Person::Table, "PERSON")
                     .col(string_len_null(Person::Honorific, 32))
                     .col(string_len_null(Person::Title, 300))
                     .check(optional_text_check("person", "honorific"))
@@ -320,7 +341,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Organisation::Table)
+                detail_table(Organisation::Table, "ORGANISATION")
                     .col(string_len_null(Organisation::OrgKind, 32))
                     .col(string_len_null(Organisation::Acronym, 32))
                     .check(check(
@@ -334,7 +355,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Partnership::Table)
+                detail_table(Partnership::Table, "PARTNERSHIP")
                     .col(string_len_null(Partnership::Acronym, 32))
                     .col(string_len_null(Partnership::Established, 10))
                     .check(optional_text_check("partnership", "acronym"))
@@ -345,7 +366,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(WorkingGroup::Table)
+                detail_table(WorkingGroup::Table, "WORKING_GROUP")
                     .col(string_len_null(WorkingGroup::ShortName, 64))
                     .check(optional_text_check("working_group", "short_name"))
                     .to_owned(),
@@ -354,7 +375,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Event::Table)
+                detail_table(Event::Table, "EVENT")
                     .col(string_len_null(Event::StartsOn, 10))
                     .col(string_len_null(Event::EndsOn, 10))
                     .col(string_len_null(Event::Location, 300))
@@ -378,7 +399,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Deliverable::Table)
+                detail_table(Deliverable::Table, "DELIVERABLE")
                     .col(string_len(Deliverable::Kind, 16))
                     .col(string_len_null(Deliverable::Published, 10))
                     .col(string_len_null(Deliverable::Url, 2000))
@@ -394,7 +415,7 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                detail_table(Source::Table)
+                detail_table(Source::Table, "SOURCE")
                     .col(string_len(Source::Kind, 16))
                     .col(string_len_null(Source::Url, 2000))
                     .col(string_len_null(Source::Publisher, 300))

@@ -65,6 +65,7 @@ async fn every_country_joins_two_groups(app: &TestApp) {
             .expect("group inserted");
         working_group::Entity::insert(working_group::ActiveModel::from(working_group::Model {
             node_id: group_id,
+            kind: NodeKind::WorkingGroup,
             short_name: None,
         }))
         .exec(db)
@@ -79,6 +80,7 @@ async fn every_country_joins_two_groups(app: &TestApp) {
                 .expect("deliverable inserted");
             deliverable::Entity::insert(deliverable::ActiveModel::from(deliverable::Model {
                 node_id: id,
+                kind: NodeKind::Deliverable,
                 deliverable_kind: DeliverableKind::Report,
                 published: None,
                 url: None,

@@ -1,7 +1,7 @@
 //! The default data set and the rules the database itself holds.
 
 use chrono::Utc;
-use govgraph_entities::{NodeKind, Predicate, citation, country, edge, node};
+use govgraph_entities::{NodeKind, Predicate, citation, country, edge, node, working_group};
 use govgraph_migration::seed::{DataSet, LoadSummary, node_id};
 use govgraph_migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, PaginatorTrait};
@@ -112,6 +112,23 @@ async fn the_database_refuses_what_breaks_the_rules_of_the_graph() {
         edge::Entity::insert(dated).exec(db).await.is_err(),
         "an edge that ends before it starts"
     );
+
+    // A detail row details a node of its own table's kind only.
+    let person = node_id(NodeKind::Person, "kelley-lynch");
+    for kind in [NodeKind::WorkingGroup, NodeKind::Person] {
+        let detail = working_group::Model {
+            node_id: person,
+            kind,
+            short_name: None,
+        };
+        let inserted = working_group::Entity::insert(working_group::ActiveModel::from(detail))
+            .exec(db)
+            .await;
+        assert!(
+            inserted.is_err(),
+            "a working-group row of kind {kind:?} detailed a person"
+        );
+    }
 
     let statements = [
         (

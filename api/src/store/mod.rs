@@ -248,7 +248,7 @@ pub async fn count_nodes(db: &DatabaseConnection, listing: &Listing) -> Result<u
     query.from_as(node::Entity, alias(NODE));
     if let Some(table) = detail_table(listing.kind) {
         query.join_as(
-            JoinType::InnerJoin,
+            JoinType::LeftJoin,
             alias(table),
             alias(table),
             Expr::col((alias(table), alias("node_id"))).equals((alias(NODE), alias("id"))),

@@ -39,6 +39,7 @@ pub(super) fn countries() -> Vec<SeedNode> {
                 summary: None,
                 detail: Detail::Country(govgraph_entities::country::Model {
                     node_id: uuid::Uuid::nil(),
+                    kind: NodeKind::Country,
                     alpha2,
                     alpha3: country.alpha3().to_string(),
                     numeric_code: country.number().to_owned(),

@@ -161,6 +161,7 @@ fn source_node(entry: &SourceEntry, file: &str) -> Result<SeedNode, SeedError> {
         summary: entry.summary.clone(),
         detail: Detail::Source(source::Model {
             node_id: Uuid::nil(),
+            kind: NodeKind::Source,
             source_kind: parse_enum::<SourceKind>(&entry.source_kind, &reference)?,
             url: entry.url.clone(),
             publisher: entry.publisher.clone(),
@@ -185,15 +186,18 @@ fn article_node(entry: &NodeEntry, cites: &str) -> Result<SeedNode, SeedError> {
     let detail = match kind {
         NodeKind::Partnership => Detail::Partnership(partnership::Model {
             node_id: nil,
+            kind: NodeKind::Partnership,
             acronym: entry.acronym.clone(),
             established: parse_date(entry.established.as_ref(), at)?,
         }),
         NodeKind::WorkingGroup => Detail::WorkingGroup(working_group::Model {
             node_id: nil,
+            kind: NodeKind::WorkingGroup,
             short_name: entry.short_name.clone(),
         }),
         NodeKind::Event => Detail::Event(event::Model {
             node_id: nil,
+            kind: NodeKind::Event,
             starts_on: parse_date(entry.starts_on.as_ref(), at)?,
             ends_on: parse_date(entry.ends_on.as_ref(), at)?,
             location: entry.location.clone(),
@@ -206,11 +210,13 @@ fn article_node(entry: &NodeEntry, cites: &str) -> Result<SeedNode, SeedError> {
         }),
         NodeKind::Person => Detail::Person(person::Model {
             node_id: nil,
+            kind: NodeKind::Person,
             honorific: entry.honorific.clone(),
             title: entry.title.clone(),
         }),
         NodeKind::Organisation => Detail::Organisation(organisation::Model {
             node_id: nil,
+            kind: NodeKind::Organisation,
             org_kind: entry
                 .org_kind
                 .as_deref()
@@ -220,6 +226,7 @@ fn article_node(entry: &NodeEntry, cites: &str) -> Result<SeedNode, SeedError> {
         }),
         NodeKind::Deliverable => Detail::Deliverable(deliverable::Model {
             node_id: nil,
+            kind: NodeKind::Deliverable,
             deliverable_kind: parse_enum::<DeliverableKind>(
                 required(&entry.deliverable_kind, "deliverable_kind", at)?,
                 at,
