@@ -32,7 +32,7 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
-    /// Print the GraphQL schema (SDL).
+    /// Print the GraphQL schema: the federation SDL, as `_service { sdl }` serves it.
     PrintSchema,
 }
 
@@ -85,7 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(config)) => serve(config).await,
         Some(Command::Migrate { action, database }) => migrate(action, &database).await,
         Some(Command::PrintSchema) => {
-            print!("{}", crate::schema().finish().sdl());
+            print!("{}", crate::federation_sdl());
             Ok(())
         }
     }

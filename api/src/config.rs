@@ -48,6 +48,14 @@ pub struct Limits {
     #[arg(long, env = "GOVGRAPH_MAX_QUERY_COMPLEXITY", default_value_t = 25_000)]
     pub max_query_complexity: usize,
 
+    /// Most representations one `_entities` call may carry.
+    #[arg(
+        long,
+        env = "GOVGRAPH_MAX_ENTITY_REPRESENTATIONS",
+        default_value_t = 100
+    )]
+    pub max_entity_representations: usize,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "GOVGRAPH_MAX_REQUEST_BYTES", default_value_t = 1 << 20)]
     pub max_request_bytes: usize,
@@ -62,6 +70,7 @@ impl Default for Limits {
         Self {
             max_query_depth: 16,
             max_query_complexity: 25_000,
+            max_entity_representations: 100,
             max_request_bytes: 1 << 20,
             request_timeout_secs: 30,
         }

@@ -13,4 +13,4 @@ pub mod loaders;
 pub mod server;
 pub mod store;
 
-pub use graph::{GovGraphSchema, schema};
+pub use graph::{GovGraphSchema, federation_sdl, schema};

@@ -68,7 +68,10 @@ pub async fn execute(
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let (loaders, batches) = per_request(db);
-    batches.drive(schema.execute(request.data(loaders))).await
+    let request = request
+        .data(loaders)
+        .data(crate::graph::federation::EntityCall::default());
+    batches.drive(schema.execute(request)).await
 }
 
 /// The most turns a batch waits for the request to stop asking for keys.

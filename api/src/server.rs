@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use crate::config::Limits;
 use crate::db::{NotReady, check_ready};
 use crate::error::ErrorCodes;
+use crate::graph::federation::EntityLimit;
 use crate::graph::{GovGraphSchema, schema};
 use crate::graphiql;
 use crate::loaders::execute;
@@ -25,6 +26,7 @@ use crate::loaders::execute;
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
     schema()
         .data(db)
+        .data(EntityLimit(limits.max_entity_representations))
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .extension(ErrorCodes)

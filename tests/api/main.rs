@@ -15,6 +15,7 @@ mod batching;
 mod cli;
 mod data_set;
 mod errors;
+mod federation;
 mod helpers;
 mod pagination;
 mod schema;

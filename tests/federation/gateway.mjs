@@ -17,16 +17,21 @@
 // neither fetched nor polled. GraphiQL and the landing page are off, as their
 // HTML would load assets from a CDN.
 //
+// Logs go to stderr only, so stdout carries nothing but the ready line.
 // Log level: GATEWAY_LOG_LEVEL (trace, debug, info, warn, error), default warn.
+import { Console } from 'node:console';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { ConsoleLogWriter, Logger } from '@graphql-hive/logger';
+import * as httpTransport from '@graphql-mesh/transport-http';
 import { Kind, parse } from 'graphql';
 
 const HOST = '127.0.0.1';
 const GRAPHQL_PATH = '/graphql';
 const READY_TIMEOUT_MS = 30_000;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
 
 function usage(message) {
   if (message) console.error(`error: ${message}`);
@@ -78,6 +83,8 @@ const [supergraphFile, rawPort, ...extra] = process.argv.slice(2);
 if (!supergraphFile || rawPort === undefined || extra.length > 0) usage();
 if (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535) usage(`invalid PORT ${JSON.stringify(rawPort)}`);
 const port = Number(rawPort);
+const logLevel = process.env.GATEWAY_LOG_LEVEL || 'warn';
+if (!LOG_LEVELS.includes(logLevel)) usage(`GATEWAY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
 let supergraph;
 try {
@@ -103,12 +110,26 @@ const loopbackOnly = {
   },
 };
 
+const log = new Logger({
+  level: logLevel,
+  writers: [
+    new ConsoleLogWriter({
+      console: new Console({ stdout: process.stderr, stderr: process.stderr }),
+      noColor: !process.stderr.isTTY,
+    }),
+  ],
+});
+
 const gateway = createGatewayRuntime({
   supergraph,
   graphqlEndpoint: GRAPHQL_PATH,
   graphiql: false,
   landingPage: false,
-  logging: process.env.GATEWAY_LOG_LEVEL ?? 'warn',
+  logging: log,
+  // Federation subgraphs are reached over plain HTTP. Passing the transport
+  // here (instead of letting the runtime import it by name on the first
+  // query) makes a missing package fail at startup.
+  transports: { http: httpTransport },
   plugins: () => [loopbackOnly],
 });
 

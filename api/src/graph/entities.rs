@@ -1,0 +1,106 @@
+//! Federation: every node kind is an entity, resolvable by global ID and by its natural key.
+//!
+//! A gateway sends `_entities` a list of representations; each is answered here through the
+//! request's loader, so one call costs one statement per kind of key, however many entries it
+//! has. An unknown key resolves to null for its entry alone.
+
+use async_graphql::{Context, ID, Object};
+use govgraph_entities::NodeKind;
+
+use super::connection::loader;
+use super::lookup::country_code;
+use super::node::{NodeType, node_id};
+use super::relationship::Relationship;
+use super::relay::{GlobalId, IdKind};
+use super::{
+    Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
+};
+use crate::error::ApiError;
+use crate::loaders::{CountryByCode, EdgeById, NodeBySlug};
+
+/// The node of type `N` with global ID `id`; null when there is none or it is of another kind.
+async fn by_id<N: NodeType>(ctx: &Context<'_>, id: &ID) -> Result<Option<N>, ApiError> {
+    let id = node_id(id)?;
+    if !N::KINDS.iter().any(|kind| IdKind::Node(*kind) == id.kind) {
+        return Ok(None);
+    }
+    match loader(ctx)?
+        .load_one(crate::loaders::NodeById(id.uuid))
+        .await?
+    {
+        Some(record) if IdKind::Node(record.node.kind) == id.kind => {
+            N::from_record(record).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The node of `kind` with `slug`; null when there is none.
+async fn by_slug<N: NodeType>(
+    ctx: &Context<'_>,
+    kind: NodeKind,
+    slug: &str,
+) -> Result<Option<N>, ApiError> {
+    let key = NodeBySlug(kind, slug.to_lowercase());
+    loader(ctx)?
+        .load_one(key)
+        .await?
+        .map(N::from_record)
+        .transpose()
+}
+
+/// Declares the entity resolvers of the node kinds keyed by `id` and `slug`.
+macro_rules! slug_entities {
+    ($($ty:ident($kind:ident): $by_id:ident, $by_slug:ident;)*) => {
+        /// The entity resolvers of federation: not fields of the API, but how `_entities`
+        /// finds each representation.
+        #[derive(Default)]
+        pub struct EntityQuery;
+
+        #[Object]
+        impl EntityQuery {
+            $(
+                #[graphql(entity)]
+                async fn $by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<$ty>, ApiError> {
+                    by_id(ctx, &id).await
+                }
+
+                #[graphql(entity)]
+                async fn $by_slug(&self, ctx: &Context<'_>, slug: String) -> Result<Option<$ty>, ApiError> {
+                    by_slug(ctx, NodeKind::$kind, &slug).await
+                }
+            )*
+
+            #[graphql(entity)]
+            async fn find_country_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Country>, ApiError> {
+                by_id(ctx, &id).await
+            }
+
+            #[graphql(entity)]
+            async fn find_country_by_code(&self, ctx: &Context<'_>, code: String) -> Result<Option<Country>, ApiError> {
+                let code = country_code(&code)?;
+                loader(ctx)?.load_one(CountryByCode(code)).await?.map(Country::from_record).transpose()
+            }
+
+            #[graphql(entity)]
+            async fn find_relationship_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Relationship>, ApiError> {
+                let id = GlobalId::decode(&id)?;
+                if id.kind != IdKind::Relationship {
+                    return Ok(None);
+                }
+                Ok(loader(ctx)?.load_one(EdgeById(id.uuid)).await?.map(Relationship))
+            }
+        }
+    };
+}
+
+slug_entities! {
+    Partnership(Partnership): find_partnership_by_id, find_partnership_by_slug;
+    WorkingGroup(WorkingGroup): find_working_group_by_id, find_working_group_by_slug;
+    Event(Event): find_event_by_id, find_event_by_slug;
+    Person(Person): find_person_by_id, find_person_by_slug;
+    Organisation(Organisation): find_organisation_by_id, find_organisation_by_slug;
+    Deliverable(Deliverable): find_deliverable_by_id, find_deliverable_by_slug;
+    Topic(Topic): find_topic_by_id, find_topic_by_slug;
+    Source(Source): find_source_by_id, find_source_by_slug;
+}
