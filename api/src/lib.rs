@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod ftv1;
 pub mod graph;
 mod graphiql;
 pub mod loaders;

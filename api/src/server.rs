@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use crate::config::Limits;
 use crate::db::{NotReady, check_ready};
 use crate::error::ErrorCodes;
+use crate::ftv1::{self, IncludeTrace, InlineTrace};
 use crate::graph::federation::EntityLimit;
 use crate::graph::{GovGraphSchema, schema};
 use crate::graphiql;
@@ -30,6 +31,7 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .extension(ErrorCodes)
+        .extension(InlineTrace)
         .finish()
 }
 
@@ -48,9 +50,13 @@ async fn graphql(
     schema: Data<&GovGraphSchema>,
     db: Data<&DatabaseConnection>,
     timeout: Data<&RequestTimeout>,
+    headers: &poem::http::HeaderMap,
     request: poem::Result<GraphQLRequest>,
 ) -> Response {
     let request = match request {
+        Ok(request) if headers.get(ftv1::HEADER).is_some_and(|v| v == "ftv1") => {
+            request.0.data(IncludeTrace)
+        }
         Ok(request) => request.0,
         Err(error) => {
             let message = format!("the request is not a GraphQL request: {error}");

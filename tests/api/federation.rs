@@ -144,3 +144,65 @@ async fn more_representations_than_the_cap_are_refused_whole() {
     assert_eq!(app.statements(), before, "a refused call ran statements");
     app.stop().await;
 }
+
+async fn traced(app: &TestApp, header: Option<&str>) -> Value {
+    let mut request = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": r#"{ country(code: "SG") { name relationships(first: 2) { nodes { name } } } }"# }));
+    if let Some(value) = header {
+        request = request.header(govgraph_api::ftv1::HEADER, value);
+    }
+    request
+        .send()
+        .await
+        .expect("response")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+fn child<'a>(node: &'a govgraph_api::ftv1::Node, name: &str) -> &'a govgraph_api::ftv1::Node {
+    use govgraph_api::ftv1::NodeId;
+    node.child
+        .iter()
+        .find(|c| c.id == Some(NodeId::ResponseName(name.to_owned())))
+        .unwrap_or_else(|| panic!("no `{name}` under {node:?}"))
+}
+
+#[tokio::test]
+async fn a_gateway_that_asks_for_ftv1_gets_a_trace_of_every_field_and_nothing_else() {
+    use base64::Engine;
+    use prost::Message;
+
+    let app = TestApp::spawn().await;
+    let plain = traced(&app, None).await;
+    assert!(plain.get("extensions").is_none(), "{plain:#}");
+
+    let response = traced(&app, Some("ftv1")).await;
+    assert_eq!(response["data"]["country"]["name"], "Singapore");
+    let extensions = response["extensions"].as_object().expect("extensions");
+    assert_eq!(extensions.keys().collect::<Vec<_>>(), vec!["ftv1"]);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(extensions["ftv1"].as_str().expect("a string"))
+        .expect("base64");
+    let trace = govgraph_api::ftv1::Trace::decode(bytes.as_slice()).expect("a Trace");
+
+    let (start, end) = (
+        trace.start_time.expect("start"),
+        trace.end_time.expect("end"),
+    );
+    assert!((start.seconds, start.nanos) <= (end.seconds, end.nanos));
+    assert!(trace.duration_ns > 0);
+    let root = trace.root.expect("a root node");
+    let country = child(&root, "country");
+    assert_eq!(country.r#type, "Country");
+    assert_eq!(country.parent_type, "Query");
+    assert!(country.start_time <= country.end_time && country.end_time <= trace.duration_ns);
+    let relationships = child(country, "relationships");
+    assert_eq!(relationships.r#type, "LinkedNodeConnection!");
+    let nodes = child(relationships, "nodes");
+    assert_eq!(nodes.child.len(), 2, "one node per item of the list");
+    assert_eq!(child(&nodes.child[0], "name").r#type, "String!");
+    app.stop().await;
+}
