@@ -16,6 +16,7 @@ mod cli;
 mod data_set;
 mod errors;
 mod federation;
+mod gateway;
 mod helpers;
 mod pagination;
 mod schema;

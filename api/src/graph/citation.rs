@@ -16,7 +16,7 @@ use crate::store::CitationRecord;
 pub struct Citation(CitationRecord);
 
 /// A source stating a fact (a node or a relationship), with the words that state it.
-#[Object]
+#[Object(tag = "public")]
 impl Citation {
     /// The document that states the fact.
     async fn source(&self) -> Result<Source, ApiError> {
@@ -55,6 +55,7 @@ impl Citation {
 
 /// A node's identifier in another system.
 #[derive(SimpleObject)]
+#[graphql(tag = "public")]
 pub struct ExternalId {
     /// The identifier scheme, lower case, e.g. `wikidata`.
     pub scheme: String,

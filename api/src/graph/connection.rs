@@ -51,7 +51,8 @@ fn page_selected(ctx: &Context<'_>) -> bool {
     concrete(name = "OrganisationEdge", params(Organisation)),
     concrete(name = "DeliverableEdge", params(Deliverable)),
     concrete(name = "TopicEdge", params(Topic)),
-    concrete(name = "SourceEdge", params(Source))
+    concrete(name = "SourceEdge", params(Source)),
+    tag = "public"
 )]
 pub struct Edge<N: async_graphql::OutputType> {
     /// Where this node sits in the list; pass it as `after` or `before`.
@@ -78,7 +79,8 @@ pub struct Connection<N: NodeType> {
     concrete(name = "OrganisationConnection", params(Organisation)),
     concrete(name = "DeliverableConnection", params(Deliverable)),
     concrete(name = "TopicConnection", params(Topic)),
-    concrete(name = "SourceConnection", params(Source))
+    concrete(name = "SourceConnection", params(Source)),
+    tag = "public"
 )]
 impl<N: NodeType> Connection<N>
 where
@@ -150,7 +152,8 @@ pub struct LinkedEdge<N: NodeType> {
     concrete(name = "LinkedOrganisationEdge", params(Organisation)),
     concrete(name = "LinkedDeliverableEdge", params(Deliverable)),
     concrete(name = "LinkedTopicEdge", params(Topic)),
-    concrete(name = "LinkedSourceEdge", params(Source))
+    concrete(name = "LinkedSourceEdge", params(Source)),
+    tag = "public"
 )]
 impl<N: NodeType> LinkedEdge<N> {
     /// Where this link sits in the list; pass it as `after` or `before`.
@@ -224,7 +227,8 @@ pub struct LinkedConnection<N: NodeType> {
     concrete(name = "LinkedOrganisationConnection", params(Organisation)),
     concrete(name = "LinkedDeliverableConnection", params(Deliverable)),
     concrete(name = "LinkedTopicConnection", params(Topic)),
-    concrete(name = "LinkedSourceConnection", params(Source))
+    concrete(name = "LinkedSourceConnection", params(Source)),
+    tag = "public"
 )]
 impl<N: NodeType> LinkedConnection<N>
 where

@@ -153,6 +153,7 @@ pub struct CountryQuery;
 #[Object]
 impl CountryQuery {
     /// The country with this ISO 3166-1 code; `BAD_USER_INPUT` for a code that is no country's.
+    #[graphql(tag = "public")]
     async fn country(
         &self,
         ctx: &Context<'_>,

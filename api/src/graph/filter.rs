@@ -259,7 +259,10 @@ macro_rules! kind_query {
         #[async_graphql::Object]
         impl $query {
             $(#[$list_doc])*
-            #[graphql(complexity = "crate::graph::relay::page_cost(first, last, child_complexity)")]
+            #[graphql(
+                tag = "public",
+                complexity = "crate::graph::relay::page_cost(first, last, child_complexity)"
+            )]
             async fn $list(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -292,6 +295,7 @@ macro_rules! kind_query {
 
             $(
                 $(#[$one_doc])*
+                #[graphql(tag = "public")]
                 async fn $one(
                     &self,
                     ctx: &async_graphql::Context<'_>,

@@ -48,6 +48,7 @@ pub fn kind_mismatch(record: &NodeRecord, type_name: &str) -> ApiError {
     reason = "each field of the interface repeats `ty`, `desc`"
 )]
 #[graphql(
+    tag = "public",
     field(
         name = "id",
         ty = "ID",
@@ -271,7 +272,7 @@ macro_rules! node_object {
         fields { $($fields:tt)* }
     ) => {
         $(#[$meta])*
-        #[async_graphql::Object]
+        #[async_graphql::Object(tag = "public")]
         impl $name {
             /// The node's global ID, for `node(id:)`.
             pub async fn id(&self) -> async_graphql::ID {
@@ -397,7 +398,9 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// The node with this global ID, or null when there is none.
+    /// The node with this global ID, or null when there is none. Not in a supergraph, where
+    /// entities are reached by their keys.
+    #[graphql(inaccessible)]
     pub async fn node(
         &self,
         ctx: &Context<'_>,
@@ -408,6 +411,8 @@ impl NodeQuery {
     }
 
     /// The nodes with these global IDs, in the same order; null for each that does not exist.
+    /// Not in a supergraph, where entities are reached by their keys.
+    #[graphql(inaccessible)]
     pub async fn nodes(
         &self,
         ctx: &Context<'_>,

@@ -33,7 +33,7 @@ impl Relationship {
 
 /// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays,
 /// when it held, and the sources that state it.
-#[Object]
+#[Object(tag = "public")]
 impl Relationship {
     /// The relationship's global ID, for `relationship(id:)`.
     async fn id(&self) -> ID {

@@ -254,7 +254,7 @@ impl Page {
 
 /// Where a page sits in its list.
 #[derive(Clone, Debug, Default, SimpleObject)]
-#[graphql(shareable)]
+#[graphql(shareable, tag = "public")]
 pub struct PageInfo {
     /// Whether rows follow this page. With `last`, true exactly when `before` was given.
     pub has_next_page: bool,

@@ -5,7 +5,7 @@ use govgraph_entities as entities;
 
 /// The kinds of node in the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::NodeKind")]
+#[graphql(remote = "entities::NodeKind", tag = "public")]
 pub enum NodeKind {
     /// A lasting partnership or community, such as DGX or GTGP.
     Partnership,
@@ -30,7 +30,7 @@ pub enum NodeKind {
 /// What the subject of a relationship is to its object. Each predicate joins only certain kinds
 /// of node, in one direction: `subject --predicate--> object`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::Predicate")]
+#[graphql(remote = "entities::Predicate", tag = "public")]
 pub enum Predicate {
     /// A country, organisation or person is a member of a working group or partnership.
     MemberOf,
@@ -68,7 +68,7 @@ pub enum Predicate {
 
 /// What sort of organisation an organisation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::OrganisationKind")]
+#[graphql(remote = "entities::OrganisationKind", tag = "public")]
 pub enum OrganisationKind {
     /// A ministry, department or agency of a national government.
     GovernmentAgency,
@@ -86,7 +86,7 @@ pub enum OrganisationKind {
 
 /// How an event is held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::EventFormat")]
+#[graphql(remote = "entities::EventFormat", tag = "public")]
 pub enum EventFormat {
     /// Attendees meet in person.
     InPerson,
@@ -98,7 +98,7 @@ pub enum EventFormat {
 
 /// What sort of thing a deliverable is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::DeliverableKind")]
+#[graphql(remote = "entities::DeliverableKind", tag = "public")]
 pub enum DeliverableKind {
     /// A published report.
     Report,
@@ -114,7 +114,7 @@ pub enum DeliverableKind {
 
 /// What sort of document a source is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::SourceKind")]
+#[graphql(remote = "entities::SourceKind", tag = "public")]
 pub enum SourceKind {
     /// An article or blog post.
     Article,

@@ -12,9 +12,10 @@ export const typeDefs = parse(/* GraphQL */ `
     partnerProjects: [Project!]!
   }
 
-  "A country from govgraph, extended with this partner's maturity score."
+  # Country and WorkingGroup belong to govgraph; this subgraph only adds
+  # fields to them, joined by the natural keys (ISO 3166-1 alpha-2 code, slug).
+  # Their descriptions are left to govgraph.
   type Country @key(fields: "code") {
-    "ISO 3166-1 alpha-2 code, e.g. SG."
     code: String!
     "Illustrative GovTech maturity score; null when the partner has not scored the country."
     maturityScore: MaturityScore
@@ -28,7 +29,6 @@ export const typeDefs = parse(/* GraphQL */ `
     scale: String!
   }
 
-  "A working group from govgraph, extended with the projects this partner runs in it."
   type WorkingGroup @key(fields: "slug") {
     slug: String!
     "Projects run within the working group; empty when there are none."
