@@ -45,7 +45,7 @@ pub struct Limits {
 
     /// Most fields a query may select, counting every field of a connection's items once per
     /// item it may return (`first` or `last`, 20 when neither is given).
-    #[arg(long, env = "GOVGRAPH_MAX_QUERY_COMPLEXITY", default_value_t = 25_000)]
+    #[arg(long, env = "GOVGRAPH_MAX_QUERY_COMPLEXITY", default_value_t = 500_000)]
     pub max_query_complexity: usize,
 
     /// Most representations one `_entities` call may carry.
@@ -69,7 +69,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_query_depth: 16,
-            max_query_complexity: 25_000,
+            max_query_complexity: 500_000,
             max_entity_representations: 100,
             max_request_bytes: 1 << 20,
             request_timeout_secs: 30,

@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::Limits;
+use crate::cost::QueryCost;
 use crate::db::{NotReady, check_ready};
 use crate::error::ErrorCodes;
 use crate::ftv1::{self, IncludeTrace, InlineTrace};
@@ -29,7 +30,9 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
         .data(db)
         .data(EntityLimit(limits.max_entity_representations))
         .limit_depth(limits.max_query_depth)
-        .limit_complexity(limits.max_query_complexity)
+        .extension(QueryCost {
+            max: limits.max_query_complexity,
+        })
         .extension(ErrorCodes)
         .extension(InlineTrace)
         .finish()

@@ -19,5 +19,6 @@ mod federation;
 mod gateway;
 mod helpers;
 mod pagination;
+mod readme;
 mod schema;
 mod server;

@@ -259,10 +259,7 @@ macro_rules! kind_query {
         #[async_graphql::Object]
         impl $query {
             $(#[$list_doc])*
-            #[graphql(
-                tag = "public",
-                complexity = "crate::graph::relay::page_cost(first, last, child_complexity)"
-            )]
+            #[graphql(tag = "public")]
             async fn $list(
                 &self,
                 ctx: &async_graphql::Context<'_>,

@@ -335,7 +335,6 @@ macro_rules! node_object {
 
             /// The node's relationships, with the node at the other end of each, ordered by
             /// that node's name.
-            #[graphql(complexity = "crate::graph::relay::page_cost(first, last, child_complexity)")]
             pub async fn relationships(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -361,7 +360,6 @@ macro_rules! node_object {
 
             $(
                 $(#[$doc])*
-                #[graphql(complexity = "crate::graph::relay::page_cost(first, last, child_complexity)")]
                 pub async fn $field(
                     &self,
                     ctx: &async_graphql::Context<'_>,

@@ -13,16 +13,6 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The largest `first` or `last` a connection accepts.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
-/// The complexity of a connection field: its page size times the complexity of one item, so
-/// that the query complexity limit bounds the rows a request can fetch.
-pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.or(last).and_then(|n| usize::try_from(n).ok());
-    let size = size.map_or(DEFAULT_PAGE_SIZE as usize, |n| {
-        n.clamp(1, MAX_PAGE_SIZE as usize)
-    });
-    size.saturating_mul(child_complexity.max(1))
-}
-
 /// What a global ID names: a node of some kind, or a relationship.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IdKind {
