@@ -186,6 +186,7 @@ async fn queries_cross_govgraph_and_the_partner_in_both_directions_through_a_gat
           workingGroup(slug: "world-bank-cloud-computing") {
             name
             projects { name status leadCountry { code name } }
+            members { totalCount }
             coChairs { nodes { ... on Country { code maturityScore { value year } } } }
           }
         }"#,
@@ -200,6 +201,7 @@ async fn queries_cross_govgraph_and_the_partner_in_both_directions_through_a_gat
                 { "name": "Shared Landing Zone Reference Architecture", "status": "PLANNED", "leadCountry": { "code": "UY", "name": "Uruguay" } },
                 { "name": "Cloud Procurement Benchmark", "status": "COMPLETED", "leadCountry": { "code": "KR", "name": "Korea (Republic of)" } }
             ],
+            "members": { "totalCount": 9 },
             "coChairs": { "nodes": [
                 { "code": "SG", "maturityScore": { "value": 4.6, "year": 2024 } },
                 { "code": "GB", "maturityScore": { "value": 4.3, "year": 2024 } }
