@@ -8,46 +8,15 @@ use async_graphql::{Context, ID, Object};
 use govgraph_entities::NodeKind;
 
 use super::connection::loader;
-use super::lookup::country_code;
-use super::node::{NodeType, node_id};
+use super::lookup::{find_by_slug, find_country};
+use super::node::{load_node, node_id};
 use super::relationship::Relationship;
 use super::relay::{GlobalId, IdKind};
 use super::{
     Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
 };
 use crate::error::ApiError;
-use crate::loaders::{CountryByCode, EdgeById, NodeBySlug};
-
-/// The node of type `N` with global ID `id`; null when there is none or it is of another kind.
-async fn by_id<N: NodeType>(ctx: &Context<'_>, id: &ID) -> Result<Option<N>, ApiError> {
-    let id = node_id(id)?;
-    if !N::KINDS.iter().any(|kind| IdKind::Node(*kind) == id.kind) {
-        return Ok(None);
-    }
-    match loader(ctx)?
-        .load_one(crate::loaders::NodeById(id.uuid))
-        .await?
-    {
-        Some(record) if IdKind::Node(record.node.kind) == id.kind => {
-            N::from_record(record).map(Some)
-        }
-        _ => Ok(None),
-    }
-}
-
-/// The node of `kind` with `slug`; null when there is none.
-async fn by_slug<N: NodeType>(
-    ctx: &Context<'_>,
-    kind: NodeKind,
-    slug: &str,
-) -> Result<Option<N>, ApiError> {
-    let key = NodeBySlug(kind, slug.to_lowercase());
-    loader(ctx)?
-        .load_one(key)
-        .await?
-        .map(N::from_record)
-        .transpose()
-}
+use crate::loaders::EdgeById;
 
 /// Declares the entity resolvers of the node kinds keyed by `id` and `slug`.
 macro_rules! slug_entities {
@@ -62,24 +31,23 @@ macro_rules! slug_entities {
             $(
                 #[graphql(entity)]
                 async fn $by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<$ty>, ApiError> {
-                    by_id(ctx, &id).await
+                    load_node(ctx, node_id(&id)?).await
                 }
 
                 #[graphql(entity)]
                 async fn $by_slug(&self, ctx: &Context<'_>, slug: String) -> Result<Option<$ty>, ApiError> {
-                    by_slug(ctx, NodeKind::$kind, &slug).await
+                    find_by_slug(ctx, NodeKind::$kind, &slug).await
                 }
             )*
 
             #[graphql(entity)]
             async fn find_country_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Country>, ApiError> {
-                by_id(ctx, &id).await
+                load_node(ctx, node_id(&id)?).await
             }
 
             #[graphql(entity)]
             async fn find_country_by_code(&self, ctx: &Context<'_>, code: String) -> Result<Option<Country>, ApiError> {
-                let code = country_code(&code)?;
-                loader(ctx)?.load_one(CountryByCode(code)).await?.map(Country::from_record).transpose()
+                find_country(ctx, &code).await
             }
 
             #[graphql(entity)]

@@ -9,21 +9,33 @@ use super::relay::{truncate, type_name};
 use crate::error::ApiError;
 use crate::loaders::{CountryByCode, NodeBySlug};
 
+/// The node of `kind` with `slug`, if there is one.
+pub async fn find_by_slug<N: NodeType>(
+    ctx: &Context<'_>,
+    kind: NodeKind,
+    slug: &str,
+) -> Result<Option<N>, ApiError> {
+    let key = NodeBySlug(kind, slug.to_lowercase());
+    loader(ctx)?
+        .load_one(key)
+        .await?
+        .map(N::from_record)
+        .transpose()
+}
+
 /// The node of `kind` with `slug`; `NOT_FOUND` when there is none.
 pub async fn by_slug<N: NodeType>(
     ctx: &Context<'_>,
     kind: NodeKind,
     slug: &str,
 ) -> Result<N, ApiError> {
-    let key = NodeBySlug(kind, slug.to_lowercase());
-    match loader(ctx)?.load_one(key).await? {
-        Some(record) => N::from_record(record),
-        None => Err(ApiError::not_found(format!(
+    find_by_slug(ctx, kind, slug).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
             "there is no {} with slug `{}`",
             type_name(kind),
             truncate(slug)
-        ))),
-    }
+        ))
+    })
 }
 
 /// Normalises an ISO 3166-1 alpha-2 or alpha-3 code; `BAD_USER_INPUT` when it cannot be one.
@@ -43,12 +55,24 @@ fn unknown_country(code: &str) -> ApiError {
     ))
 }
 
+/// The country with an alpha-2 or alpha-3 code, if there is one; `BAD_USER_INPUT` for text
+/// that cannot be a code.
+pub async fn find_country<N: NodeType>(
+    ctx: &Context<'_>,
+    code: &str,
+) -> Result<Option<N>, ApiError> {
+    let code = country_code(code)?;
+    loader(ctx)?
+        .load_one(CountryByCode(code))
+        .await?
+        .map(N::from_record)
+        .transpose()
+}
+
 /// The country with an alpha-2 or alpha-3 code; `BAD_USER_INPUT` for a code that is no
 /// country's, since every ISO 3166-1 country is in the graph.
 pub async fn country_by_code<N: NodeType>(ctx: &Context<'_>, code: &str) -> Result<N, ApiError> {
-    let code = country_code(code)?;
-    match loader(ctx)?.load_one(CountryByCode(code.clone())).await? {
-        Some(record) => N::from_record(record),
-        None => Err(unknown_country(&code)),
-    }
+    find_country(ctx, code)
+        .await?
+        .ok_or_else(|| unknown_country(&code.trim().to_uppercase()))
 }

@@ -466,11 +466,19 @@ pub fn node_id(id: &ID) -> Result<GlobalId, ApiError> {
     }
 }
 
-/// The node a global ID names, if it exists and is of the kind the ID says.
-pub async fn load_node(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
+/// The node a global ID names, as `N`, if it exists, is of the kind the ID says, and is one
+/// `N` presents.
+pub async fn load_node<N: NodeType>(
+    ctx: &Context<'_>,
+    id: GlobalId,
+) -> Result<Option<N>, ApiError> {
+    let presented = |kind: Kind| N::KINDS.is_empty() || N::KINDS.contains(&kind);
+    if !matches!(id.kind, IdKind::Node(kind) if presented(kind)) {
+        return Ok(None);
+    }
     match loader(ctx)?.load_one(NodeById(id.uuid)).await? {
         Some(record) if IdKind::Node(record.node.kind) == id.kind => {
-            Node::from_record(record).map(Some)
+            N::from_record(record).map(Some)
         }
         _ => Ok(None),
     }
