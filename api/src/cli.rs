@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use govgraph_migration::{Migrator, MigratorTrait};
-use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, DatabaseConfig};
+use crate::telemetry::{LogFormat, init_logs};
 use crate::{db, server};
 
 /// govgraph: the international GovTech community as a GraphQL knowledge graph.
@@ -19,6 +19,16 @@ struct Cli {
 
     #[command(flatten)]
     serve: Config,
+
+    /// How log lines are written to standard error.
+    #[arg(
+        long,
+        global = true,
+        env = "GOVGRAPH_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,12 +67,7 @@ enum MigrateAction {
 /// Runs the command line; errors are printed as one line and give a non-zero exit.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -14,5 +14,6 @@ mod graphiql;
 pub mod loaders;
 pub mod server;
 pub mod store;
+pub mod telemetry;
 
 pub use graph::{GovGraphSchema, federation_sdl, schema};

@@ -2,14 +2,20 @@
 
 use std::process::{Command, Output};
 
-fn govgraph(args: &[&str], database_url: &str) -> Output {
+fn govgraph_with(args: &[&str], database_url: &str, envs: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_govgraph"))
         .args(args)
         .env("GOVGRAPH_DATABASE_URL", database_url)
         .env("GOVGRAPH_LISTEN", "127.0.0.1:0")
         .env_remove("RUST_LOG")
+        .env_remove("GOVGRAPH_LOG_FORMAT")
+        .envs(envs.iter().copied())
         .output()
         .expect("govgraph runs")
+}
+
+fn govgraph(args: &[&str], database_url: &str) -> Output {
+    govgraph_with(args, database_url, &[])
 }
 
 #[test]
@@ -74,5 +80,48 @@ fn migrate_up_applies_and_status_lists_every_migration_and_down_reverts_the_last
     assert!(
         listed.ends_with("Pending\tm20261127_000002_load_default_data_set\n"),
         "{listed}"
+    );
+}
+
+#[test]
+fn logs_are_json_lines_when_asked_and_readable_lines_otherwise() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("govgraph.db").display()
+    );
+    let output = govgraph_with(
+        &["migrate", "up", "--steps", "1"],
+        &url,
+        &[("GOVGRAPH_LOG_FORMAT", "json")],
+    );
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(!lines.is_empty(), "no log lines");
+    assert!(lines.iter().all(|line| line["level"] == "INFO"), "{stderr}");
+    assert!(lines.iter().any(|line| {
+        line["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("m20261127_000001_create_graph"))
+    }));
+
+    let output = govgraph_with(&["migrate", "up"], &url, &[("RUST_LOG", "info")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = stderr.lines().next().expect("a log line");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(first).is_err(),
+        "{first}"
+    );
+    assert!(first.contains("INFO"), "{first}");
+
+    let quiet = govgraph_with(&["migrate", "status"], &url, &[("RUST_LOG", "error")]);
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
     );
 }
