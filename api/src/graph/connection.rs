@@ -297,7 +297,7 @@ impl<N: NodeType> LinkedConnection<N> {
         let edges = rows
             .into_iter()
             .map(|(_, row)| {
-                let node = N::from_record(Arc::new(row.other.clone()))?;
+                let node = N::from_record(row.other.clone())?;
                 Ok(LinkedEdge { row, node })
             })
             .collect::<Result<_, ApiError>>()?;

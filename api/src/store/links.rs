@@ -1,6 +1,7 @@
 //! Pages of a node's relationships, for many nodes at once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Enum;
 use govgraph_entities::{NodeKind, Predicate, edge, node};
@@ -44,7 +45,7 @@ pub struct LinkRow {
     /// The edge.
     pub edge: edge::Model,
     /// The node at the other end.
-    pub other: NodeRecord,
+    pub other: Arc<NodeRecord>,
     /// Position in the anchor's list.
     pub cursor: Cursor,
 }
@@ -164,7 +165,7 @@ pub async fn link_pages(
     let mut pages: HashMap<Uuid, Vec<LinkRow>> = anchors.iter().map(|a| (*a, Vec::new())).collect();
     for row in query_all(db, &query).await? {
         let edge = edge::Model::from_query_result(&row, "e_")?;
-        let other = decode_node(&row)?;
+        let other = Arc::new(decode_node(&row)?);
         let anchor: Uuid = row.try_get("", "anchor_id")?;
         let cursor = Cursor {
             order: LINK_ORDER.to_owned(),

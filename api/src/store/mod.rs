@@ -80,19 +80,20 @@ fn select_detail<E: sea_orm::EntityTrait>(query: &mut SelectStatement, node_alia
 /// detail tables of `kinds`, so that [`decode_node`] can read the rows.
 pub fn select_nodes(query: &mut SelectStatement, node_alias: &str, kinds: &[NodeKind]) {
     select_columns::<node::Entity>(query, node_alias, "n_");
-    let mut tables: Vec<&str> = kinds.iter().filter_map(|k| detail_table(*k)).collect();
-    tables.sort_unstable();
-    tables.dedup();
-    for table in tables {
-        match table {
-            "country" => select_detail::<country::Entity>(query, node_alias),
-            "person" => select_detail::<person::Entity>(query, node_alias),
-            "organisation" => select_detail::<organisation::Entity>(query, node_alias),
-            "partnership" => select_detail::<partnership::Entity>(query, node_alias),
-            "working_group" => select_detail::<working_group::Entity>(query, node_alias),
-            "event" => select_detail::<event::Entity>(query, node_alias),
-            "deliverable" => select_detail::<deliverable::Entity>(query, node_alias),
-            _ => select_detail::<source::Entity>(query, node_alias),
+    let mut kinds = kinds.to_vec();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        match kind {
+            NodeKind::Topic => {}
+            NodeKind::Country => select_detail::<country::Entity>(query, node_alias),
+            NodeKind::Person => select_detail::<person::Entity>(query, node_alias),
+            NodeKind::Organisation => select_detail::<organisation::Entity>(query, node_alias),
+            NodeKind::Partnership => select_detail::<partnership::Entity>(query, node_alias),
+            NodeKind::WorkingGroup => select_detail::<working_group::Entity>(query, node_alias),
+            NodeKind::Event => select_detail::<event::Entity>(query, node_alias),
+            NodeKind::Deliverable => select_detail::<deliverable::Entity>(query, node_alias),
+            NodeKind::Source => select_detail::<source::Entity>(query, node_alias),
         }
     }
 }
