@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 use govgraph_migration::{Migrator, MigratorTrait};
 
 use crate::config::{Config, DatabaseConfig};
-use crate::telemetry::{LogFormat, init_logs};
+use crate::server::Settings;
+use crate::telemetry::{LogFormat, Telemetry};
 use crate::{db, server};
 
 /// govgraph: the international GovTech community as a GraphQL knowledge graph.
@@ -67,7 +68,6 @@ enum MigrateAction {
 /// Runs the command line; errors are printed as one line and give a non-zero exit.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logs(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -75,7 +75,18 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let serves = matches!(cli.command, None | Some(Command::Serve(_)));
+    let telemetry = match runtime.block_on(async { Telemetry::install(cli.log_format, serves) }) {
+        Ok(telemetry) => telemetry,
+        Err(error) => {
+            eprintln!("govgraph: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(run(cli, &telemetry));
+    // Flushing blocks this thread; the runtime's workers still run the gRPC exporter's I/O.
+    telemetry.shutdown();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("govgraph: {error:#}");
@@ -84,10 +95,10 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, telemetry: &Telemetry) -> anyhow::Result<()> {
     match cli.command {
-        None => serve(cli.serve).await,
-        Some(Command::Serve(config)) => serve(config).await,
+        None => serve(cli.serve, telemetry).await,
+        Some(Command::Serve(config)) => serve(config, telemetry).await,
         Some(Command::Migrate { action, database }) => migrate(action, &database).await,
         Some(Command::PrintSchema) => {
             print!("{}", crate::federation_sdl());
@@ -117,21 +128,45 @@ async fn open(database: &DatabaseConfig) -> anyhow::Result<sea_orm::DatabaseConn
     })
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, telemetry: &Telemetry) -> anyhow::Result<()> {
     let db = open(&config.database).await?;
     db::migrate(&db)
         .await
         .context("cannot migrate the database")?;
-    let server = server::start(config.listen, db, config.limits)
+    let observability = &config.observability;
+    let settings = Settings {
+        limits: config.limits,
+        metrics: telemetry.metrics.clone(),
+        serve_metrics: observability.metrics_on_main(config.listen),
+        trace_documents: observability.trace_documents,
+    };
+    let admin = match observability.admin_listen {
+        Some(listen) => {
+            let metrics = observability
+                .metrics_on_admin()
+                .then(|| telemetry.metrics.clone());
+            let admin = server::start_admin(listen, db.clone(), metrics)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(address = %admin.addr, "admin routes at http://{}/", admin.addr);
+            Some(admin)
+        }
+        None => None,
+    };
+    let server = server::start(config.listen, db, settings)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!(address = %server.addr, "govgraph is serving GraphQL at http://{}/graphql", server.addr);
     shutdown_signal().await;
     tracing::info!("shutting down");
-    server
-        .stop()
-        .await
-        .context("the server failed while stopping")
+    let stopped = server.stop().await;
+    if let Some(admin) = admin {
+        admin
+            .stop()
+            .await
+            .context("the admin listener failed while stopping")?;
+    }
+    stopped.context("the server failed while stopping")
 }
 
 async fn shutdown_signal() {

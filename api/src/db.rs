@@ -8,7 +8,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 use crate::config::DatabaseConfig;
 
 /// Opens a pool on the configured database. SQLite runs in WAL mode, so that readers do not
-/// wait for a writer, with foreign keys enforced.
+/// wait for a writer, with foreign keys enforced. Statements report how long they take to
+/// execute (see [`crate::store::observe_statements`]).
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
@@ -22,7 +23,9 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
         });
-    Database::connect(options).await
+    let mut db = Database::connect(options).await?;
+    crate::store::observe_statements(&mut db, |_| {});
+    Ok(db)
 }
 
 /// Applies every pending migration; on an empty database this loads the default data set.

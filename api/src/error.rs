@@ -61,7 +61,7 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::BadUserInput(message)
             | ApiError::NotFound(message)
             | ApiError::LimitExceeded(message) => {
-                tracing::debug!(code, %message, "request rejected");
+                tracing::debug!(code, reason = %message, "request rejected");
                 message
             }
             ApiError::Internal(cause) => {

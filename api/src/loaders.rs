@@ -17,16 +17,36 @@ use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use govgraph_entities::edge;
-use sea_orm::DatabaseConnection;
 use tokio::sync::mpsc;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::graph::relay::Page;
-use crate::store::{self, CitationRecord, LinkRow, LinkSpec, NodeRecord};
+use crate::store::{self, CitationRecord, LinkRow, LinkSpec, NodeRecord, Store};
 
 /// The loader behind every batched lookup; a fresh `DataLoader` of it serves each request.
-pub struct Db(pub DatabaseConnection);
+pub struct Db(pub Store);
+
+impl Db {
+    /// Runs one batch of `keys` keys of `loader` inside its span, and counts its size.
+    async fn batch<T>(
+        &self,
+        loader: &'static str,
+        keys: usize,
+        work: impl Future<Output = T>,
+    ) -> T {
+        self.0.metrics().batch(loader, keys);
+        let span = tracing::info_span!(
+            target: "govgraph_api::loaders",
+            "DataLoader batch",
+            otel.name = format!("load {loader}"),
+            govgraph.loader.name = loader,
+            govgraph.loader.batch.size = keys,
+        );
+        work.instrument(span).await
+    }
+}
 
 /// The per-request loader resolvers reach through the context. It counts the keys asked for,
 /// so that a batch can tell when the request has stopped asking.
@@ -64,7 +84,7 @@ impl Loaders {
 /// since the loader's batches run inside the execution (see [`per_request`]).
 pub async fn execute(
     schema: &crate::graph::GovGraphSchema,
-    db: DatabaseConnection,
+    db: Store,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let (loaders, batches) = per_request(db);
@@ -88,7 +108,7 @@ struct Batches(mpsc::UnboundedReceiver<Batch>);
 /// longer than the timer to resolve a list then splits its batch. Here batches run inside the
 /// request's task (see [`Batches::drive`]) and take their keys once the request has had a turn
 /// without asking for any: then every key of the level is in.
-fn per_request(db: DatabaseConnection) -> (Loaders, Batches) {
+fn per_request(db: Store) -> (Loaders, Batches) {
     let (sender, receiver) = mpsc::unbounded_channel::<Batch>();
     let asks = Arc::new(AtomicUsize::new(0));
     let counted = asks.clone();
@@ -198,12 +218,15 @@ impl Loader<NodeById> for Db {
     type Error = ApiError;
 
     async fn load(&self, keys: &[NodeById]) -> Result<HashMap<NodeById, Self::Value>, ApiError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let records = store::nodes_by_id(&self.0, &ids).await?;
-        Ok(records
-            .into_iter()
-            .map(|r| (NodeById(r.node.id), Arc::new(r)))
-            .collect())
+        self.batch("NodeById", keys.len(), async {
+            let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+            let records = store::nodes_by_id(&self.0, &ids).await?;
+            Ok(records
+                .into_iter()
+                .map(|r| (NodeById(r.node.id), Arc::new(r)))
+                .collect())
+        })
+        .await
     }
 }
 
@@ -212,12 +235,15 @@ impl Loader<EdgeById> for Db {
     type Error = ApiError;
 
     async fn load(&self, keys: &[EdgeById]) -> Result<HashMap<EdgeById, Self::Value>, ApiError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let edges = store::edges_by_id(&self.0, &ids).await?;
-        Ok(edges
-            .into_iter()
-            .map(|e| (EdgeById(e.id), Arc::new(e)))
-            .collect())
+        self.batch("EdgeById", keys.len(), async {
+            let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+            let edges = store::edges_by_id(&self.0, &ids).await?;
+            Ok(edges
+                .into_iter()
+                .map(|e| (EdgeById(e.id), Arc::new(e)))
+                .collect())
+        })
+        .await
     }
 }
 
@@ -229,19 +255,22 @@ impl Loader<LinkPageOf> for Db {
         &self,
         keys: &[LinkPageOf],
     ) -> Result<HashMap<LinkPageOf, Self::Value>, ApiError> {
-        let mut pages = HashMap::new();
-        let groups = group_by(keys, |k| ((k.spec.clone(), k.page.clone()), k.anchor));
-        for ((spec, page), anchors) in groups {
-            for (anchor, rows) in store::link_pages(&self.0, &anchors, &spec, &page).await? {
-                let key = LinkPageOf {
-                    anchor,
-                    spec: spec.clone(),
-                    page: page.clone(),
-                };
-                pages.insert(key, Arc::new(rows));
+        self.batch("LinkPageOf", keys.len(), async {
+            let mut pages = HashMap::new();
+            let groups = group_by(keys, |k| ((k.spec.clone(), k.page.clone()), k.anchor));
+            for ((spec, page), anchors) in groups {
+                for (anchor, rows) in store::link_pages(&self.0, &anchors, &spec, &page).await? {
+                    let key = LinkPageOf {
+                        anchor,
+                        spec: spec.clone(),
+                        page: page.clone(),
+                    };
+                    pages.insert(key, Arc::new(rows));
+                }
             }
-        }
-        Ok(pages)
+            Ok(pages)
+        })
+        .await
     }
 }
 
@@ -250,19 +279,22 @@ impl Loader<LinkCountOf> for Db {
     type Error = ApiError;
 
     async fn load(&self, keys: &[LinkCountOf]) -> Result<HashMap<LinkCountOf, u64>, ApiError> {
-        let mut counts = HashMap::new();
-        for (spec, anchors) in group_by(keys, |k| (k.spec.clone(), k.anchor)) {
-            for (anchor, total) in store::count_links(&self.0, &anchors, &spec).await? {
-                counts.insert(
-                    LinkCountOf {
-                        anchor,
-                        spec: spec.clone(),
-                    },
-                    total,
-                );
+        self.batch("LinkCountOf", keys.len(), async {
+            let mut counts = HashMap::new();
+            for (spec, anchors) in group_by(keys, |k| (k.spec.clone(), k.anchor)) {
+                for (anchor, total) in store::count_links(&self.0, &anchors, &spec).await? {
+                    counts.insert(
+                        LinkCountOf {
+                            anchor,
+                            spec: spec.clone(),
+                        },
+                        total,
+                    );
+                }
             }
-        }
-        Ok(counts)
+            Ok(counts)
+        })
+        .await
     }
 }
 
@@ -274,22 +306,25 @@ impl Loader<CitationsOf> for Db {
         &self,
         keys: &[CitationsOf],
     ) -> Result<HashMap<CitationsOf, Self::Value>, ApiError> {
-        let mut found = HashMap::new();
-        let groups = group_by(keys, |k| match k {
-            CitationsOf::Node(id) => (false, *id),
-            CitationsOf::Edge(id) => (true, *id),
-        });
-        for (of_edges, facts) in groups {
-            for (fact, citations) in store::citations_of(&self.0, &facts, of_edges).await? {
-                let key = if of_edges {
-                    CitationsOf::Edge(fact)
-                } else {
-                    CitationsOf::Node(fact)
-                };
-                found.insert(key, Arc::new(citations));
+        self.batch("CitationsOf", keys.len(), async {
+            let mut found = HashMap::new();
+            let groups = group_by(keys, |k| match k {
+                CitationsOf::Node(id) => (false, *id),
+                CitationsOf::Edge(id) => (true, *id),
+            });
+            for (of_edges, facts) in groups {
+                for (fact, citations) in store::citations_of(&self.0, &facts, of_edges).await? {
+                    let key = if of_edges {
+                        CitationsOf::Edge(fact)
+                    } else {
+                        CitationsOf::Node(fact)
+                    };
+                    found.insert(key, Arc::new(citations));
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })
+        .await
     }
 }
 
@@ -305,12 +340,15 @@ impl Loader<ExternalIdsOf> for Db {
         &self,
         keys: &[ExternalIdsOf],
     ) -> Result<HashMap<ExternalIdsOf, Self::Value>, ApiError> {
-        let nodes: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = store::external_ids_of(&self.0, &nodes).await?;
-        Ok(found
-            .into_iter()
-            .map(|(node, ids)| (ExternalIdsOf(node), Arc::new(ids)))
-            .collect())
+        self.batch("ExternalIdsOf", keys.len(), async {
+            let nodes: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+            let found = store::external_ids_of(&self.0, &nodes).await?;
+            Ok(found
+                .into_iter()
+                .map(|(node, ids)| (ExternalIdsOf(node), Arc::new(ids)))
+                .collect())
+        })
+        .await
     }
 }
 
@@ -326,17 +364,20 @@ impl Loader<NodeBySlug> for Db {
         &self,
         keys: &[NodeBySlug],
     ) -> Result<HashMap<NodeBySlug, Self::Value>, ApiError> {
-        let mut found = HashMap::new();
-        let mut kinds: HashMap<govgraph_entities::NodeKind, Vec<String>> = HashMap::new();
-        for key in keys {
-            kinds.entry(key.0).or_default().push(key.1.clone());
-        }
-        for (kind, slugs) in kinds {
-            for record in store::nodes_by_slug(&self.0, kind, &slugs).await? {
-                found.insert(NodeBySlug(kind, record.node.slug.clone()), Arc::new(record));
+        self.batch("NodeBySlug", keys.len(), async {
+            let mut found = HashMap::new();
+            let mut kinds: HashMap<govgraph_entities::NodeKind, Vec<String>> = HashMap::new();
+            for key in keys {
+                kinds.entry(key.0).or_default().push(key.1.clone());
             }
-        }
-        Ok(found)
+            for (kind, slugs) in kinds {
+                for record in store::nodes_by_slug(&self.0, kind, &slugs).await? {
+                    found.insert(NodeBySlug(kind, record.node.slug.clone()), Arc::new(record));
+                }
+            }
+            Ok(found)
+        })
+        .await
     }
 }
 
@@ -352,16 +393,19 @@ impl Loader<CountryByCode> for Db {
         &self,
         keys: &[CountryByCode],
     ) -> Result<HashMap<CountryByCode, Self::Value>, ApiError> {
-        let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let mut found = HashMap::new();
-        for record in store::countries_by_code(&self.0, &codes).await? {
-            if let govgraph_entities::Detail::Country(country) = &record.detail {
-                let (alpha2, alpha3) = (country.alpha2.clone(), country.alpha3.clone());
-                let record = Arc::new(record);
-                found.insert(CountryByCode(alpha2), record.clone());
-                found.insert(CountryByCode(alpha3), record);
+        self.batch("CountryByCode", keys.len(), async {
+            let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+            let mut found = HashMap::new();
+            for record in store::countries_by_code(&self.0, &codes).await? {
+                if let govgraph_entities::Detail::Country(country) = &record.detail {
+                    let (alpha2, alpha3) = (country.alpha2.clone(), country.alpha3.clone());
+                    let record = Arc::new(record);
+                    found.insert(CountryByCode(alpha2), record.clone());
+                    found.insert(CountryByCode(alpha3), record);
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })
+        .await
     }
 }

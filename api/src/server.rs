@@ -1,4 +1,5 @@
-//! The HTTP server: GraphQL, GraphiQL, health and readiness, graceful shutdown.
+//! The HTTP servers: the service (GraphQL, GraphiQL, health, readiness, metrics) and an
+//! optional admin listener (health, readiness, metrics), each with graceful shutdown.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::{CatchPanic, Compression, SizeLimit};
 use poem::web::{Data, Json};
-use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -23,11 +24,40 @@ use crate::graph::federation::EntityLimit;
 use crate::graph::{GovGraphSchema, schema};
 use crate::graphiql;
 use crate::loaders::execute;
+use crate::store::Store;
+use crate::telemetry::Metrics;
+use crate::telemetry::graphql::observe;
+use crate::telemetry::http::HttpTelemetry;
+
+/// How a server serves, beside its database.
+#[derive(Clone)]
+pub struct Settings {
+    /// Bounds on each request.
+    pub limits: Limits,
+    /// Where requests, operations, batches and statements are counted.
+    pub metrics: Metrics,
+    /// Whether `/metrics` is served.
+    pub serve_metrics: bool,
+    /// Whether GraphQL operation spans carry the operation's document.
+    pub trace_documents: bool,
+}
+
+impl Settings {
+    /// `limits` and `metrics`, serving `/metrics`, without documents on spans.
+    pub fn new(limits: Limits, metrics: Metrics) -> Self {
+        Self {
+            limits,
+            metrics,
+            serve_metrics: true,
+            trace_documents: false,
+        }
+    }
+}
 
 /// The schema with the database and limits attached.
-pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
+pub fn build_schema(store: Store, limits: Limits) -> GovGraphSchema {
     schema()
-        .data(db)
+        .data(store)
         .data(EntityLimit(limits.max_entity_representations))
         .limit_depth(limits.max_query_depth)
         .extension(QueryCost {
@@ -38,8 +68,14 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> GovGraphSchema {
         .finish()
 }
 
-#[derive(Clone, Copy)]
-struct RequestTimeout(Duration);
+/// What the GraphQL endpoint needs besides the schema.
+#[derive(Clone)]
+struct Operations {
+    store: Store,
+    timeout: Duration,
+    metrics: Metrics,
+    trace_documents: bool,
+}
 
 /// An error response in GraphQL's shape, with a code.
 fn error_response(status: StatusCode, code: &str, message: String) -> Response {
@@ -51,8 +87,7 @@ fn error_response(status: StatusCode, code: &str, message: String) -> Response {
 #[handler]
 async fn graphql(
     schema: Data<&GovGraphSchema>,
-    db: Data<&DatabaseConnection>,
-    timeout: Data<&RequestTimeout>,
+    operations: Data<&Operations>,
     headers: &poem::http::HeaderMap,
     request: poem::Result<GraphQLRequest>,
 ) -> Response {
@@ -66,20 +101,48 @@ async fn graphql(
             return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
         }
     };
-    let limit = timeout.0.0;
-    match tokio::time::timeout(limit, execute(&schema, db.0.clone(), request)).await {
-        Ok(response) => GraphQLResponse::from(response).into_response(),
-        Err(_) => {
-            let message = format!("the request did not finish within {} s", limit.as_secs());
-            error_response(StatusCode::OK, "TIMEOUT", message)
+    let Operations {
+        store,
+        timeout,
+        metrics,
+        trace_documents,
+    } = operations.0;
+    let response = observe(metrics, *trace_documents, request, |request| async move {
+        match tokio::time::timeout(*timeout, execute(&schema, store.clone(), request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let message = format!("the request did not finish within {} s", timeout.as_secs());
+                let mut error = async_graphql::ServerError::new(message, None);
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", "TIMEOUT");
+                async_graphql::Response::from_errors(vec![error])
+            }
         }
-    }
+    })
+    .await;
+    GraphQLResponse::from(response).into_response()
 }
 
 /// `GET /healthz`: answers while the process lives.
 #[handler]
 fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// `GET /metrics`: every metric, as Prometheus text.
+#[handler]
+fn prometheus_metrics(metrics: Data<&Metrics>) -> Response {
+    match metrics.prometheus_text() {
+        Ok(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(error) => {
+            tracing::error!(error = %error, "cannot encode the metrics");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// `GET /readyz`: 200 when the database answers and its migrations are current, else 503 with
@@ -103,10 +166,33 @@ async fn readyz(db: Data<&DatabaseConnection>) -> (StatusCode, Json<serde_json::
     }
 }
 
+/// The route a path would match, named as in [`app`], for the span of a request: the span is
+/// named before routing runs. Metrics take the route routing actually matched.
+fn route_of(path: &str) -> Option<&'static str> {
+    match path {
+        "/" => Some("/"),
+        "/graphql" => Some("/graphql"),
+        "/healthz" => Some("/healthz"),
+        "/readyz" => Some("/readyz"),
+        "/metrics" => Some("/metrics"),
+        _ => path
+            .strip_prefix("/graphiql/")
+            .filter(|file| !file.is_empty() && !file.contains('/'))
+            .map(|_| "/graphiql/:file"),
+    }
+}
+
 /// Every route of the service.
-pub fn app(db: DatabaseConnection, limits: Limits) -> impl poem::Endpoint {
-    let schema = build_schema(db.clone(), limits);
-    Route::new()
+pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
+    let Settings {
+        limits,
+        metrics: recorder,
+        serve_metrics,
+        trace_documents,
+    } = settings;
+    let store = Store::new(db.clone(), recorder.clone());
+    let schema = build_schema(store.clone(), limits);
+    let mut routes = Route::new()
         .at("/", get(graphiql::page))
         .at("/graphiql/:file", get(graphiql::asset))
         .at(
@@ -114,7 +200,17 @@ pub fn app(db: DatabaseConnection, limits: Limits) -> impl poem::Endpoint {
             get(graphql).post(graphql.with(SizeLimit::new(limits.max_request_bytes))),
         )
         .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz))
+        .at("/readyz", get(readyz));
+    if serve_metrics {
+        routes = routes.at("/metrics", get(prometheus_metrics));
+    }
+    let operations = Operations {
+        store,
+        timeout: Duration::from_secs(limits.request_timeout_secs),
+        metrics: recorder.clone(),
+        trace_documents,
+    };
+    routes
         .with(
             CatchPanic::new().with_handler(|panic: Box<dyn std::any::Any + Send>| {
                 let cause = panic
@@ -135,10 +231,26 @@ pub fn app(db: DatabaseConnection, limits: Limits) -> impl poem::Endpoint {
         .with(Compression::new())
         .data(schema)
         .data(db)
-        .data(RequestTimeout(Duration::from_secs(
-            limits.request_timeout_secs,
-        )))
+        .data(operations)
+        .data(recorder.clone())
+        .with(HttpTelemetry::new(recorder, route_of))
         .into_endpoint()
+}
+
+/// The routes of the admin listener: health, readiness and, given `metrics`, `/metrics`;
+/// nothing a client uses.
+pub fn admin_app(db: DatabaseConnection, metrics: Option<Metrics>) -> impl Endpoint {
+    let routes = Route::new()
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz));
+    match metrics {
+        Some(recorder) => routes
+            .at("/metrics", get(prometheus_metrics))
+            .data(recorder)
+            .data(db)
+            .boxed(),
+        None => routes.data(db).boxed(),
+    }
 }
 
 /// A server running in the background, stopped by [`RunningServer::stop`].
@@ -152,11 +264,29 @@ pub struct RunningServer {
 /// How long a stopping server waits for requests in flight.
 const GRACE: Duration = Duration::from_secs(10);
 
-/// Binds `listen` (port 0 picks a free port) and serves the app on it in the background.
+/// Binds `listen` (port 0 picks a free port) and serves the service on it in the background.
 pub async fn start(
     listen: SocketAddr,
     db: DatabaseConnection,
-    limits: Limits,
+    settings: Settings,
+) -> std::io::Result<RunningServer> {
+    settings.metrics.observe_pool(&db, "main");
+    serve(listen, app(db, settings)).await
+}
+
+/// Binds `listen` and serves the admin routes on it in the background.
+pub async fn start_admin(
+    listen: SocketAddr,
+    db: DatabaseConnection,
+    metrics: Option<Metrics>,
+) -> std::io::Result<RunningServer> {
+    serve(listen, admin_app(db, metrics)).await
+}
+
+/// Binds `listen` and serves `app` on it in the background, until [`RunningServer::stop`].
+pub async fn serve(
+    listen: SocketAddr,
+    app: impl Endpoint + 'static,
 ) -> std::io::Result<RunningServer> {
     let acceptor = TcpListener::bind(listen).into_acceptor().await?;
     let addr = acceptor
@@ -166,7 +296,6 @@ pub async fn start(
         .ok_or_else(|| std::io::Error::other("the listener has no socket address"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let server = poem::Server::new_with_acceptor(acceptor);
-    let app = app(db, limits);
     let task = tokio::spawn(async move {
         server
             .run_with_graceful_shutdown(
@@ -190,5 +319,23 @@ impl RunningServer {
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_of;
+
+    #[test]
+    fn request_paths_are_named_by_the_route_they_match() {
+        assert_eq!(route_of("/graphql"), Some("/graphql"));
+        assert_eq!(
+            route_of("/graphiql/graphiql.min.js"),
+            Some("/graphiql/:file")
+        );
+        assert_eq!(route_of("/graphiql/"), None);
+        assert_eq!(route_of("/graphiql/a/b"), None);
+        assert_eq!(route_of("/graphql/extra"), None);
+        assert_eq!(route_of("/"), Some("/"));
     }
 }

@@ -104,7 +104,7 @@ fn logs_are_json_lines_when_asked_and_readable_lines_otherwise() {
     assert!(!lines.is_empty(), "no log lines");
     assert!(lines.iter().all(|line| line["level"] == "INFO"), "{stderr}");
     assert!(lines.iter().any(|line| {
-        line["fields"]["message"]
+        line["message"]
             .as_str()
             .is_some_and(|m| m.contains("m20261127_000001_create_graph"))
     }));

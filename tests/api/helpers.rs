@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::Mutex;
 
 use govgraph_api::config::{DatabaseConfig, Limits};
-use govgraph_api::server::{self, RunningServer};
+use govgraph_api::server::{self, RunningServer, Settings};
+use govgraph_api::telemetry::Metrics;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 
@@ -18,6 +19,8 @@ enum Home {
 /// A fresh, migrated database holding the default data set, which counts its statements.
 pub struct TestDb {
     pub db: DatabaseConnection,
+    /// Where it is, for another process to open.
+    pub url: String,
     statements: Arc<Mutex<Vec<String>>>,
     home: Option<Home>,
 }
@@ -64,7 +67,7 @@ impl TestDb {
             }
         };
         let config = DatabaseConfig {
-            database_url: url,
+            database_url: url.clone(),
             database_max_connections: 8,
         };
         let mut db = govgraph_api::db::connect(&config)
@@ -75,13 +78,14 @@ impl TestDb {
             .expect("migrations apply");
         let statements = Arc::new(Mutex::new(Vec::new()));
         let log = statements.clone();
-        db.set_metric_callback(move |info| {
+        govgraph_api::store::observe_statements(&mut db, move |sql| {
             if let Ok(mut log) = log.lock() {
-                log.push(info.statement.sql.clone());
+                log.push(sql.to_owned());
             }
         });
         Self {
             db,
+            url,
             statements,
             home: Some(home),
         }
@@ -146,7 +150,10 @@ impl TestApp {
     pub async fn spawn_with(limits: Limits) -> Self {
         let store = TestDb::new().await;
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let server = server::start(listen, store.db.clone(), limits)
+        let metrics =
+            Metrics::new(govgraph_api::telemetry::resource(), None).expect("metrics set up");
+        let settings = Settings::new(limits, metrics);
+        let server = server::start(listen, store.db.clone(), settings)
             .await
             .expect("server starts");
         let http = reqwest::Client::builder()

@@ -13,12 +13,15 @@
 mod answers;
 mod batching;
 mod cli;
+mod collector;
 mod data_set;
 mod errors;
 mod federation;
 mod gateway;
 mod helpers;
 mod pagination;
+mod process;
 mod readme;
 mod schema;
 mod server;
+mod telemetry;

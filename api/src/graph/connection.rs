@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject};
 use govgraph_entities::NodeKind;
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::citation::Citation;
@@ -25,9 +24,9 @@ pub fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders, ApiError> {
         .map_err(|_| ApiError::internal(anyhow::anyhow!("no loader in the request")))
 }
 
-/// The database connection; registered by the server and by tests.
-pub fn database<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection, ApiError> {
-    ctx.data::<DatabaseConnection>()
+/// The database; registered by the server.
+pub fn database<'a>(ctx: &'a Context<'_>) -> Result<&'a store::Store, ApiError> {
+    ctx.data::<store::Store>()
         .map_err(|_| ApiError::internal(anyhow::anyhow!("no database in the schema")))
 }
 

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use govgraph_entities::{NodeKind, citation, external_id, node};
 use sea_orm::sea_query::{ExprTrait, JoinType, Order, Query};
-use sea_orm::{DatabaseConnection, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 use uuid::Uuid;
 
-use super::{NodeRecord, alias, col, decode_node, query_all, select_nodes};
+use super::{NodeRecord, Store, alias, col, decode_node, select_nodes};
 
 /// A citation with the source node it cites.
 #[derive(Clone, Debug)]
@@ -21,7 +21,7 @@ pub struct CitationRecord {
 /// The citations of the given nodes (`of_edges` false) or edges (true), with their sources,
 /// keyed by the fact they state. Every fact gets an entry.
 pub async fn citations_of(
-    db: &DatabaseConnection,
+    db: &Store,
     facts: &[Uuid],
     of_edges: bool,
 ) -> Result<HashMap<Uuid, Vec<CitationRecord>>, DbErr> {
@@ -43,7 +43,7 @@ pub async fn citations_of(
         .order_by((alias("citation"), alias("id")), Order::Asc);
     let mut citations: HashMap<Uuid, Vec<CitationRecord>> =
         facts.iter().map(|f| (*f, Vec::new())).collect();
-    for row in query_all(db, &query).await? {
+    for row in db.select("SELECT citation", &query).await? {
         let citation = citation::Model::from_query_result(&row, "c_")?;
         let source = decode_node(&row)?;
         let fact = if of_edges {
@@ -63,7 +63,7 @@ pub async fn citations_of(
 
 /// The external identifiers of the given nodes, keyed by node. Every node gets an entry.
 pub async fn external_ids_of(
-    db: &DatabaseConnection,
+    db: &Store,
     nodes: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<external_id::Model>>, DbErr> {
     let mut query = Query::select();
@@ -75,7 +75,7 @@ pub async fn external_ids_of(
         .order_by((alias("external_id"), alias("value")), Order::Asc);
     let mut ids: HashMap<Uuid, Vec<external_id::Model>> =
         nodes.iter().map(|n| (*n, Vec::new())).collect();
-    for row in query_all(db, &query).await? {
+    for row in db.select("SELECT external_id", &query).await? {
         let id = external_id::Model::from_query_result(&row, "x_")?;
         ids.entry(id.node_id).or_default().push(id);
     }

@@ -9,10 +9,10 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
     WindowStatement,
 };
-use sea_orm::{DatabaseConnection, DbErr, EntityName, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable};
 use uuid::Uuid;
 
-use super::{NodeRecord, alias, all_kinds, col, decode_node, page_bounds, query_all, select_nodes};
+use super::{NodeRecord, Store, alias, all_kinds, col, decode_node, page_bounds, select_nodes};
 use crate::graph::relay::{Cursor, Page};
 
 /// Which way a relationship runs, seen from the node it is asked of.
@@ -128,7 +128,7 @@ fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectS
 /// One page of links for each anchor, in one statement: the links are numbered per anchor
 /// with `ROW_NUMBER()` and the first `limit + 1` of each kept. Every anchor gets an entry.
 pub async fn link_pages(
-    db: &DatabaseConnection,
+    db: &Store,
     anchors: &[Uuid],
     spec: &LinkSpec,
     page: &Page,
@@ -163,7 +163,7 @@ pub async fn link_pages(
         .order_by((alias(PAGE), alias("rn")), Order::Asc);
 
     let mut pages: HashMap<Uuid, Vec<LinkRow>> = anchors.iter().map(|a| (*a, Vec::new())).collect();
-    for row in query_all(db, &query).await? {
+    for row in db.select("SELECT edge", &query).await? {
         let edge = edge::Model::from_query_result(&row, "e_")?;
         let other = Arc::new(decode_node(&row)?);
         let anchor: Uuid = row.try_get("", "anchor_id")?;
@@ -184,7 +184,7 @@ pub async fn link_pages(
 
 /// How many links of `spec` each anchor has. Every anchor gets an entry.
 pub async fn count_links(
-    db: &DatabaseConnection,
+    db: &Store,
     anchors: &[Uuid],
     spec: &LinkSpec,
 ) -> Result<HashMap<Uuid, u64>, DbErr> {
@@ -194,7 +194,7 @@ pub async fn count_links(
         .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
         .group_by_col((Alias::new(LINK), Alias::new("anchor_id")));
     let mut counts: HashMap<Uuid, u64> = anchors.iter().map(|a| (*a, 0)).collect();
-    for row in query_all(db, &query).await? {
+    for row in db.select("SELECT edge", &query).await? {
         let anchor: Uuid = row.try_get("", "anchor_id")?;
         let total: i64 = row.try_get("", "total")?;
         counts.insert(anchor, u64::try_from(total).unwrap_or_default());
@@ -203,7 +203,7 @@ pub async fn count_links(
 }
 
 /// The edges with the given ids.
-pub async fn edges_by_id(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<edge::Model>, DbErr> {
+pub async fn edges_by_id(db: &Store, ids: &[Uuid]) -> Result<Vec<edge::Model>, DbErr> {
     let mut query = Query::select();
     query.from(edge::Entity);
     for column in edge::Column::iter() {
@@ -211,7 +211,7 @@ pub async fn edges_by_id(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<ed
         query.expr_as(col("edge", name), alias(&format!("e_{name}")));
     }
     query.and_where(col("edge", "id").is_in(ids.iter().copied()));
-    query_all(db, &query)
+    db.select("SELECT edge", &query)
         .await?
         .iter()
         .map(|row| edge::Model::from_query_result(row, "e_"))

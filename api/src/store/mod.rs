@@ -4,9 +4,11 @@
 //! the loaders call them once per batch.
 
 mod citations;
+mod database;
 mod links;
 
 pub use citations::{CitationRecord, citations_of, external_ids_of};
+pub use database::{Store, observe_statements};
 pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
 
 use govgraph_entities::{
@@ -16,10 +18,7 @@ use govgraph_entities::{
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
 };
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult,
-    StatementBuilder,
-};
+use sea_orm::{DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
 
 use crate::graph::relay::{Cursor, Page};
@@ -130,20 +129,13 @@ pub fn all_kinds() -> Vec<NodeKind> {
     NodeKind::iter().collect()
 }
 
-async fn query_all<S: StatementBuilder>(
-    db: &DatabaseConnection,
-    statement: &S,
-) -> Result<Vec<QueryResult>, DbErr> {
-    db.query_all(statement).await
-}
-
 /// The nodes with the given ids, of any kind.
-pub async fn nodes_by_id(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<NodeRecord>, DbErr> {
+pub async fn nodes_by_id(db: &Store, ids: &[Uuid]) -> Result<Vec<NodeRecord>, DbErr> {
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
     select_nodes(&mut query, NODE, &all_kinds());
     query.and_where(Expr::col((alias(NODE), alias("id"))).is_in(ids.iter().copied()));
-    query_all(db, &query)
+    db.select("SELECT node", &query)
         .await?
         .iter()
         .map(decode_node)
@@ -208,7 +200,7 @@ pub fn page_bounds(page: &Page, key: &Expr, id: &Expr, descending: bool) -> (Con
 
 /// One page of a listing.
 pub async fn list_nodes(
-    db: &DatabaseConnection,
+    db: &Store,
     listing: &Listing,
     page: &Page,
 ) -> Result<Vec<ListedNode>, DbErr> {
@@ -225,7 +217,7 @@ pub async fn list_nodes(
         .order_by_expr(listing.sort_key.clone(), order.clone())
         .order_by_expr(id, order)
         .limit(page.limit + 1);
-    query_all(db, &query)
+    db.select("SELECT node", &query)
         .await?
         .iter()
         .map(|row| {
@@ -244,7 +236,7 @@ pub async fn list_nodes(
 }
 
 /// How many nodes a listing holds.
-pub async fn count_nodes(db: &DatabaseConnection, listing: &Listing) -> Result<u64, DbErr> {
+pub async fn count_nodes(db: &Store, listing: &Listing) -> Result<u64, DbErr> {
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
     if let Some(table) = detail_table(listing.kind) {
@@ -259,7 +251,7 @@ pub async fn count_nodes(db: &DatabaseConnection, listing: &Listing) -> Result<u
         .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
         .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))
         .cond_where(listing.filter.clone());
-    let rows = query_all(db, &query).await?;
+    let rows = db.select("SELECT node", &query).await?;
     let total: i64 = match rows.first() {
         Some(row) => row.try_get("", "total")?,
         None => 0,
@@ -274,7 +266,7 @@ pub fn col(table: &str, column: &str) -> Expr {
 
 /// The nodes of `kind` with the given slugs.
 pub async fn nodes_by_slug(
-    db: &DatabaseConnection,
+    db: &Store,
     kind: NodeKind,
     slugs: &[String],
 ) -> Result<Vec<NodeRecord>, DbErr> {
@@ -284,7 +276,7 @@ pub async fn nodes_by_slug(
     query
         .and_where(col(NODE, "kind").eq(kind.as_str()))
         .and_where(col(NODE, "slug").is_in(slugs.iter().cloned()));
-    query_all(db, &query)
+    db.select("SELECT node", &query)
         .await?
         .iter()
         .map(decode_node)
@@ -292,10 +284,7 @@ pub async fn nodes_by_slug(
 }
 
 /// The countries whose alpha-2 or alpha-3 code is one of `codes` (upper case).
-pub async fn countries_by_code(
-    db: &DatabaseConnection,
-    codes: &[String],
-) -> Result<Vec<NodeRecord>, DbErr> {
+pub async fn countries_by_code(db: &Store, codes: &[String]) -> Result<Vec<NodeRecord>, DbErr> {
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
     select_nodes(&mut query, NODE, &[NodeKind::Country]);
@@ -304,7 +293,7 @@ pub async fn countries_by_code(
             .add(col("country", "alpha2").is_in(codes.iter().cloned()))
             .add(col("country", "alpha3").is_in(codes.iter().cloned())),
     );
-    query_all(db, &query)
+    db.select("SELECT node", &query)
         .await?
         .iter()
         .map(decode_node)

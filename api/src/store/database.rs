@@ -1,0 +1,149 @@
+//! The database handle of the read path, and the span and metrics of each statement it runs.
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use opentelemetry::KeyValue;
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, StatementBuilder,
+};
+use tracing::Instrument as _;
+use tracing::field::Empty;
+
+use crate::telemetry::Metrics;
+
+thread_local! {
+    /// How long the statement the current task just ran took to execute, as the driver timed
+    /// it: set by the callback of [`observe_statements`] in the same poll that finishes it.
+    static EXECUTED: Cell<Option<Duration>> = const { Cell::new(None) };
+}
+
+/// Makes `db` report how long each statement takes to execute, which tells the time spent
+/// waiting for a pooled connection apart. `also` sees each statement's parameterised text.
+pub fn observe_statements(
+    db: &mut DatabaseConnection,
+    also: impl Fn(&str) + Send + Sync + 'static,
+) {
+    db.set_metric_callback(move |info| {
+        EXECUTED.set(Some(info.elapsed));
+        also(&info.statement.sql);
+    });
+}
+
+/// The database of the read path: a connection pool, and what its statements are reported as.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    about: Arc<About>,
+}
+
+struct About {
+    system: &'static str,
+    namespace: Option<String>,
+    metrics: Metrics,
+}
+
+impl Store {
+    /// Reads through `db`, recording each statement into `metrics`.
+    pub fn new(db: DatabaseConnection, metrics: Metrics) -> Self {
+        let (system, namespace) = match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let options = db.get_postgres_connection_pool().connect_options();
+                ("postgresql", options.get_database().map(str::to_owned))
+            }
+            DatabaseBackend::Sqlite => {
+                let options = db.get_sqlite_connection_pool().connect_options();
+                let file = options.get_filename().file_name();
+                (
+                    "sqlite",
+                    file.map(|name| name.to_string_lossy().into_owned()),
+                )
+            }
+            _ => ("other_sql", None),
+        };
+        let about = About {
+            system,
+            namespace,
+            metrics,
+        };
+        Self {
+            db,
+            about: Arc::new(about),
+        }
+    }
+
+    /// The connection pool.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The metrics its statements are recorded into.
+    pub fn metrics(&self) -> &Metrics {
+        &self.about.metrics
+    }
+
+    /// Runs one `SELECT` inside a database client span named `summary` (the operation and the
+    /// table it reads), with the statement's parameterised text and never its bound values.
+    pub(crate) async fn select<S: StatementBuilder>(
+        &self,
+        summary: &'static str,
+        statement: &S,
+    ) -> Result<Vec<QueryResult>, DbErr> {
+        let statement = self.db.get_database_backend().build(statement);
+        let about = &*self.about;
+        let span = tracing::info_span!(
+            target: "govgraph_api::store",
+            "database statement",
+            otel.name = summary,
+            otel.kind = "client",
+            otel.status_code = Empty,
+            db.system.name = about.system,
+            db.namespace = about.namespace.as_deref(),
+            db.operation.name = "SELECT",
+            db.query.summary = summary,
+            db.query.text = statement.sql.as_str(),
+            db.response.returned_rows = Empty,
+            error.type = Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .db
+            .query_all_raw(statement)
+            .instrument(span.clone())
+            .await;
+        let elapsed = started.elapsed();
+        let executed = EXECUTED.take();
+        let mut attributes = vec![
+            KeyValue::new("db.system.name", about.system),
+            KeyValue::new("db.operation.name", "SELECT"),
+            KeyValue::new("db.query.summary", summary),
+        ];
+        let waited = match &result {
+            Ok(rows) => {
+                span.record("db.response.returned_rows", rows.len());
+                executed.and_then(|executed| elapsed.checked_sub(executed))
+            }
+            Err(error) => {
+                let kind = error_type(error);
+                span.record("otel.status_code", "ERROR");
+                span.record("error.type", kind);
+                attributes.push(KeyValue::new("error.type", kind));
+                None
+            }
+        };
+        about.metrics.query(elapsed, waited, &attributes);
+        result
+    }
+}
+
+/// A low-cardinality name for a failed statement's error.
+fn error_type(error: &DbErr) -> &'static str {
+    match error {
+        DbErr::ConnectionAcquire(_) => "connection_acquire",
+        DbErr::Conn(_) => "connection",
+        DbErr::Query(_) | DbErr::Exec(_) => "query",
+        DbErr::Type(_) | DbErr::Json(_) => "decode",
+        _ => "other",
+    }
+}

@@ -1,0 +1,189 @@
+//! Log lines on standard error: readable by default, JSON for collectors. Every line written
+//! inside a request carries the request's trace id, so a log line leads to its trace.
+
+use std::fmt;
+use std::io::IsTerminal;
+
+use clap::ValueEnum;
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
+
+/// How log lines are written to standard error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Human,
+    /// One JSON object per event: `timestamp`, `level`, `target`, `message`, `trace_id`
+    /// inside a request, and the event's own fields.
+    Json,
+}
+
+/// The log layer: `RUST_LOG` filters it (default `info`), `format` shapes its lines.
+pub fn layer<S>(format: LogFormat) -> impl Layer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(format == LogFormat::Human && std::io::stderr().is_terminal())
+        .event_format(Lines { format })
+        .with_filter(filter)
+}
+
+/// The trace id of a request, kept in its span's extensions for the log lines inside it.
+struct TraceId(String);
+
+/// Makes every log line written inside `span` carry `trace_id`. The id is kept beside the span
+/// rather than as one of its fields, so that it is not repeated as a span attribute.
+pub fn tag_trace_id(span: &tracing::Span, trace_id: String) {
+    let Some(id) = span.id() else { return };
+    tracing::dispatcher::get_default(|dispatch| {
+        if let Some(span) = dispatch
+            .downcast_ref::<Registry>()
+            .and_then(|registry| registry.span(&id))
+        {
+            span.extensions_mut().replace(TraceId(trace_id.clone()));
+        }
+    });
+}
+
+/// The trace id of the innermost span around the current event that has one. Looked up in the
+/// registry itself, because the log filter may have hidden the request's span from this layer.
+fn current_trace_id() -> Option<String> {
+    tracing::dispatcher::get_default(|dispatch| {
+        let registry = dispatch.downcast_ref::<Registry>()?;
+        let current = registry.current_span();
+        let span = registry.span(current.id()?)?;
+        span.scope()
+            .find_map(|span| span.extensions().get::<TraceId>().map(|id| id.0.clone()))
+    })
+}
+
+/// An event's fields: its message apart, the others in order.
+#[derive(Default)]
+struct Fields {
+    message: String,
+    others: Vec<(&'static str, Value)>,
+}
+
+impl Fields {
+    fn push(&mut self, field: &Field, value: Value) {
+        if field.name() == "message" {
+            self.message = match value {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+        } else {
+            self.others.push((field.name(), value));
+        }
+    }
+}
+
+impl Visit for Fields {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.push(field, value.into());
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.push(field, value.into());
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.push(field, value.into());
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.push(field, value.into());
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.push(field, value.into());
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        let mut chain = value.to_string();
+        let mut source = value.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        self.push(field, chain.into());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.push(field, format!("{value:?}").into());
+    }
+}
+
+/// Writes each event as one line in the chosen format.
+struct Lines {
+    format: LogFormat,
+}
+
+impl<S, N> FormatEvent<S, N> for Lines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let meta = event.metadata();
+        let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let trace_id = current_trace_id();
+        match self.format {
+            LogFormat::Json => {
+                let mut line = Map::new();
+                line.insert("timestamp".into(), timestamp.into());
+                line.insert("level".into(), meta.level().as_str().into());
+                line.insert("target".into(), meta.target().into());
+                line.insert("message".into(), fields.message.into());
+                if let Some(trace_id) = trace_id {
+                    line.insert("trace_id".into(), trace_id.into());
+                }
+                for (name, value) in fields.others {
+                    line.entry(name).or_insert(value);
+                }
+                writeln!(writer, "{}", Value::Object(line))
+            }
+            LogFormat::Human => {
+                let level = meta.level();
+                if writer.has_ansi_escapes() {
+                    let colour = match *level {
+                        Level::ERROR => "31",
+                        Level::WARN => "33",
+                        Level::INFO => "32",
+                        _ => "2",
+                    };
+                    write!(writer, "{timestamp} \x1b[{colour}m{level:>5}\x1b[0m ")?;
+                } else {
+                    write!(writer, "{timestamp} {level:>5} ")?;
+                }
+                write!(writer, "{}: {}", meta.target(), fields.message)?;
+                for (name, value) in fields.others {
+                    match value {
+                        Value::String(text) => write!(writer, " {name}={text:?}")?,
+                        other => write!(writer, " {name}={other}")?,
+                    }
+                }
+                if let Some(trace_id) = trace_id {
+                    write!(writer, " trace_id={trace_id}")?;
+                }
+                writeln!(writer)
+            }
+        }
+    }
+}

@@ -1,0 +1,586 @@
+//! What operators see: traces pushed over OTLP, metrics, and log lines with trace ids.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{Ipv4Addr, SocketAddr};
+
+use govgraph_api::config::Limits;
+use govgraph_api::server::{self, Settings};
+use govgraph_api::telemetry::Metrics;
+use opentelemetry_proto::tonic::trace::v1::Span;
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use serde_json::{Value, json};
+
+use crate::collector::{GrpcCollector, HttpCollector, Received, attribute};
+use crate::helpers::{TestApp, TestDb};
+use crate::process::Service;
+
+/// The caller's trace: a gateway's `traceparent`, sampled.
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const PARENT_SPAN_ID: &str = "00f067aa0ba902b7";
+
+fn traceparent() -> String {
+    format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01")
+}
+
+/// A variable value that must never leave the process in telemetry.
+const NEEDLE: &str = "ingapor";
+
+const NESTED: &str = r#"
+query Nested($needle: String!) {
+  countries(first: 5, filter: { search: $needle }) {
+    edges {
+      node {
+        code
+        memberships(first: 5) {
+          edges {
+            node {
+              name
+              ... on WorkingGroup { deliverables(first: 5) { edges { node { name } } } }
+            }
+          }
+        }
+      }
+    }
+  }
+}"#;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn http_client() -> reqwest::Client {
+    client_waiting(30)
+}
+
+/// An HTTP client that gives up on a request after `seconds`.
+fn client_waiting(seconds: u64) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(seconds))
+        .build()
+        .expect("HTTP client")
+}
+
+/// Sends the nested query to `service` with `client`, inside the caller's trace.
+async fn send_nested_query(client: &reqwest::Client, service: &Service) {
+    let response: Value = client
+        .post(service.url("/graphql"))
+        .header("traceparent", traceparent())
+        .header("tracestate", "gateway=1")
+        .json(&json!({ "query": NESTED, "variables": { "needle": NEEDLE } }))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a JSON response");
+    let codes: Vec<&Value> = response["data"]["countries"]["edges"]
+        .as_array()
+        .expect("countries")
+        .iter()
+        .map(|edge| &edge["node"]["code"])
+        .collect();
+    assert_eq!(codes, [&json!("SG")], "{response:#}");
+}
+
+/// Starts the service on `store`, pushing to the collector at `collector` over `protocol`, with
+/// `more` variables.
+fn start_exporting(
+    store: &TestDb,
+    collector: SocketAddr,
+    protocol: &str,
+    more: &[(&str, &str)],
+) -> Service {
+    let endpoint = format!("http://{collector}");
+    let mut envs = vec![
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+    ];
+    envs.extend_from_slice(more);
+    Service::start(&store.url, &envs)
+}
+
+/// Starts the service pushing to `collector` over `protocol`, sends the nested query, and stops
+/// it, which flushes what it buffered.
+async fn traced_run(collector: SocketAddr, protocol: &str, trace_documents: bool) {
+    let store = TestDb::new().await;
+    let service = start_exporting(
+        &store,
+        collector,
+        protocol,
+        &[
+            ("OTEL_SERVICE_NAME", "govgraph-under-test"),
+            ("GOVGRAPH_TRACE_DOCUMENTS", &trace_documents.to_string()),
+        ],
+    );
+    send_nested_query(&http_client(), &service).await;
+    assert!(service.terminate().success());
+}
+
+/// The spans of one request: one tree from the HTTP span down to the database statements,
+/// all in the caller's trace, with the conventional attributes and no variable values; the
+/// operation's document only if `documents` were asked for.
+fn assert_one_request_traced(received: &Received, documents: bool) {
+    let spans = received.spans();
+    assert!(!spans.is_empty(), "no spans received");
+    let (resource, _) = &spans[0];
+    assert_eq!(
+        attribute(resource, "service.name").as_deref(),
+        Some("govgraph-under-test")
+    );
+    for (resource, span) in &spans {
+        assert_eq!(
+            hex(&span.trace_id),
+            TRACE_ID,
+            "span {} left the trace",
+            span.name
+        );
+        let everything = format!("{resource:?} {span:?}");
+        assert!(
+            !everything.contains(NEEDLE),
+            "a variable value leaked: {everything}"
+        );
+    }
+    let spans: Vec<&Span> = spans.iter().map(|(_, span)| span).collect();
+    let children = |parent: &Span| -> Vec<&Span> {
+        spans
+            .iter()
+            .copied()
+            .filter(|span| span.parent_span_id == parent.span_id)
+            .collect()
+    };
+    let attr = |span: &Span, key: &str| attribute(&span.attributes, key);
+
+    let roots: Vec<&Span> = spans
+        .iter()
+        .copied()
+        .filter(|span| hex(&span.parent_span_id) == PARENT_SPAN_ID)
+        .collect();
+    assert_eq!(
+        roots.len(),
+        1,
+        "one span continues the caller's: {roots:#?}"
+    );
+    let http = roots[0];
+    assert_eq!(http.name, "POST /graphql");
+    assert_eq!(http.kind, SpanKind::Server as i32);
+    assert_eq!(attr(http, "http.request.method").as_deref(), Some("POST"));
+    assert_eq!(attr(http, "http.route").as_deref(), Some("/graphql"));
+    assert_eq!(
+        attr(http, "http.response.status_code").as_deref(),
+        Some("200")
+    );
+    assert_eq!(attr(http, "url.path").as_deref(), Some("/graphql"));
+    assert_eq!(attr(http, "url.scheme").as_deref(), Some("http"));
+    assert_eq!(
+        attr(http, "network.protocol.version").as_deref(),
+        Some("1.1")
+    );
+    assert_eq!(
+        http.trace_state, "gateway=1",
+        "the caller's tracestate goes on"
+    );
+
+    let operations = children(http);
+    assert_eq!(operations.len(), 1, "{operations:#?}");
+    let operation = operations[0];
+    assert_eq!(operation.name, "query Nested");
+    assert_eq!(
+        attr(operation, "graphql.operation.name").as_deref(),
+        Some("Nested")
+    );
+    assert_eq!(
+        attr(operation, "graphql.operation.type").as_deref(),
+        Some("query")
+    );
+    let document = attr(operation, "graphql.document");
+    if documents {
+        assert_eq!(document.as_deref(), Some(NESTED));
+    } else {
+        assert_eq!(document, None, "documents are opt-in");
+    }
+
+    let under_operation = children(operation);
+    let batches: Vec<&Span> = under_operation
+        .iter()
+        .copied()
+        .filter(|span| attr(span, "govgraph.loader.name").is_some())
+        .collect();
+    let loaders: Vec<(String, String)> = batches
+        .iter()
+        .map(|b| {
+            (
+                attr(b, "govgraph.loader.name").unwrap_or_default(),
+                attr(b, "govgraph.loader.batch.size").unwrap_or_default(),
+            )
+        })
+        .collect();
+    // Singapore's memberships, then the deliverables of all its groups in one batch.
+    assert_eq!(loaders.len(), 2, "{loaders:?}");
+    assert!(
+        loaders.iter().all(|(name, _)| name == "LinkPageOf"),
+        "{loaders:?}"
+    );
+    assert!(
+        loaders.contains(&("LinkPageOf".to_owned(), "1".to_owned())),
+        "{loaders:?}"
+    );
+
+    let statements: Vec<&Span> = spans
+        .iter()
+        .copied()
+        .filter(|span| attr(span, "db.system.name").is_some())
+        .collect();
+    // The page of countries, the memberships, the deliverables: one statement per level.
+    assert_eq!(statements.len(), 3, "{statements:#?}");
+    for statement in &statements {
+        assert_eq!(statement.kind, SpanKind::Client as i32);
+        let parent = spans
+            .iter()
+            .find(|span| span.span_id == statement.parent_span_id)
+            .expect("a statement's parent was received");
+        assert!(
+            parent.span_id == operation.span_id
+                || batches.iter().any(|b| b.span_id == parent.span_id),
+            "statement under {}",
+            parent.name
+        );
+        let system = attr(statement, "db.system.name").unwrap_or_default();
+        assert!(
+            ["sqlite", "postgresql"].contains(&system.as_str()),
+            "{system}"
+        );
+        assert!(attr(statement, "db.namespace").is_some());
+        assert_eq!(
+            attr(statement, "db.operation.name").as_deref(),
+            Some("SELECT")
+        );
+        let text = attr(statement, "db.query.text").unwrap_or_default();
+        assert!(text.starts_with("SELECT"), "{text}");
+        assert!(
+            text.contains("$1") || text.contains('?'),
+            "parameterised: {text}"
+        );
+    }
+    let under_batches = statements
+        .iter()
+        .filter(|s| batches.iter().any(|b| b.span_id == s.parent_span_id))
+        .count();
+    assert_eq!(under_batches, 2, "each batch ran one statement");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_traced_request_reaches_an_otlp_http_collector_as_one_tree_in_the_callers_trace() {
+    let collector = HttpCollector::start().await;
+    traced_run(collector.addr, "http/protobuf", false).await;
+    assert_one_request_traced(&collector.received, false);
+    let metrics = collector.received.metric_names();
+    for name in [
+        "http.server.request.duration",
+        "govgraph.graphql.operation.duration",
+        "govgraph.dataloader.batch.size",
+        "db.client.operation.duration",
+    ] {
+        assert!(
+            metrics.iter().any(|m| m == name),
+            "{name} not pushed: {metrics:?}"
+        );
+    }
+    collector.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_traced_request_reaches_an_otlp_grpc_collector_the_same_way_with_its_document_if_asked() {
+    let collector = GrpcCollector::start().await;
+    traced_run(collector.addr, "grpc", true).await;
+    assert_one_request_traced(&collector.received, true);
+    assert!(
+        collector
+            .received
+            .metric_names()
+            .iter()
+            .any(|m| m == "http.server.request.duration")
+    );
+    collector.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_succeed_while_the_collector_is_down_or_never_answers() {
+    let store = TestDb::new().await;
+    // Down: a port nothing listens on. Black hole: a listener that accepts and never answers.
+    let down = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port");
+    let hole = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .expect("black hole listens");
+    let hole_addr = hole.local_addr().expect("black hole address");
+    let swallowing = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = hole.accept().await {
+            held.push(socket);
+        }
+    });
+    for (collector, protocol) in [
+        (down, "http/protobuf"),
+        (hole_addr, "http/protobuf"),
+        (hole_addr, "grpc"),
+    ] {
+        let service = start_exporting(
+            &store,
+            collector,
+            protocol,
+            &[
+                // An export may hang for a minute; a request must not wait for one.
+                ("OTEL_EXPORTER_OTLP_TIMEOUT", "60000"),
+                ("OTEL_BSP_SCHEDULE_DELAY", "1"),
+                ("OTEL_BSP_MAX_QUEUE_SIZE", "4"),
+                ("OTEL_METRIC_EXPORT_INTERVAL", "1"),
+            ],
+        );
+        // Each request must answer well within the export timeout: the client gives up at
+        // 10 s, so an export on the request path would fail the request.
+        let client = client_waiting(10);
+        for _ in 0..20 {
+            send_nested_query(&client, &service).await;
+        }
+        drop(service);
+    }
+    swallowing.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_lines_inside_a_request_carry_its_trace_id() {
+    let store = TestDb::new().await;
+    let service = Service::start(&store.url, &[("RUST_LOG", "govgraph_api=debug")]);
+    let response: Value = http_client()
+        .post(service.url("/graphql"))
+        .header("traceparent", traceparent())
+        .json(&json!({ "query": r#"{ country(code: "ZZ") { name } }"# }))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a JSON response");
+    assert_eq!(
+        response["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    let status = service_logs_then_stop(service);
+    let rejected: Vec<&Value> = status
+        .iter()
+        .filter(|line| line["message"] == "request rejected")
+        .collect();
+    assert_eq!(rejected.len(), 1, "{status:#?}");
+    assert_eq!(rejected[0]["level"], "DEBUG");
+    assert_eq!(rejected[0]["code"], "BAD_USER_INPUT");
+    assert_eq!(rejected[0]["trace_id"], TRACE_ID);
+    let started = status
+        .iter()
+        .find(|line| {
+            line["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("is serving"))
+        })
+        .expect("a start-up line");
+    assert!(
+        started.get("trace_id").is_none(),
+        "outside requests there is no trace"
+    );
+}
+
+fn service_logs_then_stop(service: Service) -> Vec<Value> {
+    let logs_before = service.logs();
+    let status = service.terminate();
+    assert!(status.success());
+    logs_before
+}
+
+/// The samples of a Prometheus text exposition, by metric name, each with its labels.
+type Samples = HashMap<String, Vec<(BTreeMap<String, String>, f64)>>;
+
+fn samples(text: &str) -> Samples {
+    let mut samples: HashMap<String, Vec<_>> = HashMap::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (series, value) = line.rsplit_once(' ').expect("a sample line");
+        let (name, labels) = match series.split_once('{') {
+            Some((name, labels)) => (name, labels.trim_end_matches('}')),
+            None => (series, ""),
+        };
+        let labels = labels
+            .split("\",")
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').expect("label=value");
+                (key.to_owned(), value.trim_matches('"').to_owned())
+            })
+            .collect();
+        samples
+            .entry(name.to_owned())
+            .or_default()
+            .push((labels, value.parse().expect("a number")));
+    }
+    samples
+}
+
+/// The sum of `name`'s samples whose labels include every pair of `with`.
+fn total(samples: &Samples, name: &str, with: &[(&str, &str)]) -> f64 {
+    samples
+        .get(name)
+        .into_iter()
+        .flatten()
+        .filter(|(labels, _)| {
+            with.iter()
+                .all(|(k, v)| labels.get(*k).map(String::as_str) == Some(*v))
+        })
+        .map(|(_, value)| value)
+        .sum()
+}
+
+async fn scrape(client: &reqwest::Client, url: String) -> Samples {
+    let response = client.get(url).send().await.expect("scraped");
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    samples(&response.text().await.expect("metrics text"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_the_requests_operations_errors_batches_and_statements_sent() {
+    let app = TestApp::spawn().await;
+    let before = app.statements();
+    for _ in 0..3 {
+        app.data(NESTED, json!({ "needle": NEEDLE })).await;
+    }
+    assert_eq!(
+        app.error_codes("{ country(", json!({})).await,
+        ["GRAPHQL_PARSE_FAILED"]
+    );
+    let codes = app
+        .error_codes(
+            r#"query Missing { country(code: "ZZ") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes, ["BAD_USER_INPUT"]);
+    let statements = app.store.statements_since(before).len();
+
+    let metrics = scrape(&app.http, app.url("/metrics")).await;
+    let requests = total(
+        &metrics,
+        "http_server_request_duration_seconds_count",
+        &[
+            ("http_request_method", "POST"),
+            ("http_route", "/graphql"),
+            ("http_response_status_code", "200"),
+        ],
+    );
+    assert_eq!(requests, 5.0);
+    let operation = |name: &str| {
+        total(
+            &metrics,
+            "govgraph_graphql_operation_duration_seconds_count",
+            &[
+                ("graphql_operation_name", name),
+                ("graphql_operation_type", "query"),
+            ],
+        )
+    };
+    assert_eq!(operation("Nested"), 3.0);
+    assert_eq!(operation("Missing"), 1.0);
+    assert_eq!(
+        total(
+            &metrics,
+            "govgraph_graphql_operation_duration_seconds_count",
+            &[]
+        ),
+        5.0
+    );
+    let errors = |code: &str| {
+        total(
+            &metrics,
+            "govgraph_graphql_errors_total",
+            &[("error_type", code)],
+        )
+    };
+    assert_eq!(errors("GRAPHQL_PARSE_FAILED"), 1.0);
+    assert_eq!(errors("BAD_USER_INPUT"), 1.0);
+    assert_eq!(total(&metrics, "govgraph_graphql_errors_total", &[]), 2.0);
+    // Each nested query: one batch of one country's memberships, one of its groups' deliverables.
+    let batches = total(
+        &metrics,
+        "govgraph_dataloader_batch_size_count",
+        &[("govgraph_loader_name", "LinkPageOf")],
+    );
+    assert_eq!(batches, 6.0);
+    let statement_count = total(&metrics, "db_client_operation_duration_seconds_count", &[]);
+    assert_eq!(statement_count, statements as f64);
+    assert_eq!(
+        total(
+            &metrics,
+            "db_client_connection_wait_time_seconds_count",
+            &[]
+        ),
+        statements as f64
+    );
+    assert_eq!(total(&metrics, "db_client_connection_max", &[]), 8.0);
+    let open = total(&metrics, "db_client_connection_count", &[]);
+    assert!((1.0..=8.0).contains(&open), "{open} connections");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_move_to_an_admin_listener_and_leave_the_public_one() {
+    let store = TestDb::new().await;
+    let metrics = Metrics::new(govgraph_api::telemetry::resource(), None).expect("metrics");
+    let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let mut settings = Settings::new(Limits::default(), metrics.clone());
+    settings.serve_metrics = false;
+    let public = server::start(loopback, store.db.clone(), settings)
+        .await
+        .expect("service starts");
+    let admin = server::start_admin(loopback, store.db.clone(), Some(metrics))
+        .await
+        .expect("admin starts");
+    let client = http_client();
+    let response = client
+        .post(format!("http://{}/graphql", public.addr))
+        .json(&json!({ "query": "{ countries(first: 1) { totalCount } }" }))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(response.status(), 200);
+
+    let hidden = client
+        .get(format!("http://{}/metrics", public.addr))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(hidden.status(), 404);
+    let metrics = scrape(&client, format!("http://{}/metrics", admin.addr)).await;
+    let requests = total(
+        &metrics,
+        "http_server_request_duration_seconds_count",
+        &[("http_route", "/graphql")],
+    );
+    assert_eq!(requests, 1.0);
+    for path in ["/healthz", "/readyz"] {
+        let response = client
+            .get(format!("http://{}{path}", admin.addr))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    public.stop().await.expect("service stops");
+    admin.stop().await.expect("admin stops");
+}
