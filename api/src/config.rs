@@ -66,7 +66,8 @@ pub struct Observability {
     pub admin_listen: Option<SocketAddr>,
 
     /// Record each operation's GraphQL document on its span. Variables are never recorded.
-    #[arg(long, env = "GOVGRAPH_TRACE_DOCUMENTS", default_value = "false", action = clap::ArgAction::Set)]
+    /// Literal values written into a document (not variables) are then recorded too.
+    #[arg(long, env = "GOVGRAPH_TRACE_DOCUMENTS")]
     pub trace_documents: bool,
 }
 

@@ -166,22 +166,6 @@ async fn readyz(db: Data<&DatabaseConnection>) -> (StatusCode, Json<serde_json::
     }
 }
 
-/// The route a path would match, named as in [`app`], for the span of a request: the span is
-/// named before routing runs. Metrics take the route routing actually matched.
-fn route_of(path: &str) -> Option<&'static str> {
-    match path {
-        "/" => Some("/"),
-        "/graphql" => Some("/graphql"),
-        "/healthz" => Some("/healthz"),
-        "/readyz" => Some("/readyz"),
-        "/metrics" => Some("/metrics"),
-        _ => path
-            .strip_prefix("/graphiql/")
-            .filter(|file| !file.is_empty() && !file.contains('/'))
-            .map(|_| "/graphiql/:file"),
-    }
-}
-
 /// Every route of the service.
 pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
     let Settings {
@@ -233,7 +217,7 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
         .data(db)
         .data(operations)
         .data(recorder.clone())
-        .with(HttpTelemetry::new(recorder, route_of))
+        .with(HttpTelemetry::new(recorder))
         .into_endpoint()
 }
 
@@ -270,7 +254,7 @@ pub async fn start(
     db: DatabaseConnection,
     settings: Settings,
 ) -> std::io::Result<RunningServer> {
-    settings.metrics.observe_pool(&db, "main");
+    settings.metrics.observe_pool(&db);
     serve(listen, app(db, settings)).await
 }
 
@@ -319,23 +303,5 @@ impl RunningServer {
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await.map_err(std::io::Error::other)?
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route_of;
-
-    #[test]
-    fn request_paths_are_named_by_the_route_they_match() {
-        assert_eq!(route_of("/graphql"), Some("/graphql"));
-        assert_eq!(
-            route_of("/graphiql/graphiql.min.js"),
-            Some("/graphiql/:file")
-        );
-        assert_eq!(route_of("/graphiql/"), None);
-        assert_eq!(route_of("/graphiql/a/b"), None);
-        assert_eq!(route_of("/graphql/extra"), None);
-        assert_eq!(route_of("/"), Some("/"));
     }
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How long the service may take to start or to stop.
@@ -15,6 +16,13 @@ pub struct Service {
     child: Option<Child>,
     pub addr: SocketAddr,
     logs: Arc<Mutex<Vec<serde_json::Value>>>,
+    reader: Option<JoinHandle<()>>,
+}
+
+/// A service that has exited: how, and every line it logged.
+pub struct Stopped {
+    pub status: ExitStatus,
+    pub logs: Vec<serde_json::Value>,
 }
 
 impl Service {
@@ -42,7 +50,7 @@ impl Service {
         let logs = Arc::new(Mutex::new(Vec::new()));
         let (listening, address) = mpsc::channel::<SocketAddr>();
         let kept = logs.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let Ok(line) = serde_json::from_str::<serde_json::Value>(&line) else {
                     eprintln!("govgraph: {line}");
@@ -70,6 +78,7 @@ impl Service {
             child: Some(child),
             addr,
             logs,
+            reader: Some(reader),
         }
     }
 
@@ -78,30 +87,40 @@ impl Service {
         format!("http://{}{path}", self.addr)
     }
 
-    /// The log lines written so far, as JSON.
-    pub fn logs(&self) -> Vec<serde_json::Value> {
+    /// The log lines read so far, as JSON: those of start-up at least.
+    pub fn logs_so_far(&self) -> Vec<serde_json::Value> {
         self.logs.lock().unwrap().clone()
     }
 
-    /// Sends SIGTERM, as an orchestrator does, and waits for the process to exit.
-    pub fn terminate(mut self) -> ExitStatus {
+    /// Sends SIGTERM, as an orchestrator does, waits for the process to exit, and returns
+    /// every line it logged.
+    pub fn terminate(mut self) -> Stopped {
         let mut child = self.child.take().expect("the process is running");
         let pid = child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success(), "SIGTERM not delivered to {pid}");
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        if !sent.is_ok_and(|status| status.success()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("SIGTERM not delivered to {pid}");
+        }
         let (exited, status) = mpsc::channel();
         std::thread::spawn(move || {
             let _ = exited.send(child.wait());
         });
-        match status.recv_timeout(PATIENCE) {
+        let status = match status.recv_timeout(PATIENCE) {
             Ok(status) => status.expect("govgraph exits"),
             Err(_) => {
                 let _ = Command::new("kill").args(["-KILL", &pid]).status();
                 panic!("govgraph did not exit within {PATIENCE:?} of SIGTERM");
             }
+        };
+        // The reader ends when the process's stderr closes: every line is in.
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the log reader ends");
+        }
+        Stopped {
+            status,
+            logs: self.logs.lock().unwrap().clone(),
         }
     }
 }

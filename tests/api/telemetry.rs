@@ -2,10 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use govgraph_api::config::Limits;
-use govgraph_api::server::{self, Settings};
-use govgraph_api::telemetry::Metrics;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use serde_json::{Value, json};
@@ -113,7 +112,7 @@ async fn traced_run(collector: SocketAddr, protocol: &str, trace_documents: bool
         ],
     );
     send_nested_query(&http_client(), &service).await;
-    assert!(service.terminate().success());
+    assert!(service.terminate().status.success());
 }
 
 /// The spans of one request: one tree from the HTTP span down to the database statements,
@@ -314,9 +313,12 @@ async fn requests_succeed_while_the_collector_is_down_or_never_answers() {
         .await
         .expect("black hole listens");
     let hole_addr = hole.local_addr().expect("black hole address");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counted = accepted.clone();
     let swallowing = tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = hole.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
             held.push(socket);
         }
     });
@@ -343,39 +345,64 @@ async fn requests_succeed_while_the_collector_is_down_or_never_answers() {
         for _ in 0..20 {
             send_nested_query(&client, &service).await;
         }
-        drop(service);
+        // Stopping flushes into the same dead end, and is bounded all the same.
+        assert!(service.terminate().status.success());
     }
+    assert!(
+        accepted.load(Ordering::SeqCst) > 0,
+        "the service never tried to export"
+    );
     swallowing.abort();
+}
+
+/// Posts `query` to `service`, with a `traceparent` when given, and returns the answer.
+async fn post(service: &Service, query: &str, traceparent: Option<String>) -> Value {
+    let mut request = http_client()
+        .post(service.url("/graphql"))
+        .json(&json!({ "query": query }));
+    if let Some(traceparent) = traceparent {
+        request = request.header("traceparent", traceparent);
+    }
+    request
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a JSON response")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_lines_inside_a_request_carry_its_trace_id() {
     let store = TestDb::new().await;
     let service = Service::start(&store.url, &[("RUST_LOG", "govgraph_api=debug")]);
-    let response: Value = http_client()
-        .post(service.url("/graphql"))
-        .header("traceparent", traceparent())
-        .json(&json!({ "query": r#"{ country(code: "ZZ") { name } }"# }))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("a JSON response");
-    assert_eq!(
-        response["errors"][0]["extensions"]["code"],
-        "BAD_USER_INPUT"
-    );
-    let status = service_logs_then_stop(service);
-    let rejected: Vec<&Value> = status
+    let unknown = r#"{ country(code: "ZZ") { name } }"#;
+    for traceparent in [Some(traceparent()), None] {
+        let response = post(&service, unknown, traceparent).await;
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"],
+            "BAD_USER_INPUT"
+        );
+    }
+    let stopped = service.terminate();
+    assert!(stopped.status.success());
+    let rejected: Vec<&Value> = stopped
+        .logs
         .iter()
         .filter(|line| line["message"] == "request rejected")
         .collect();
-    assert_eq!(rejected.len(), 1, "{status:#?}");
+    assert_eq!(rejected.len(), 2, "{:#?}", stopped.logs);
     assert_eq!(rejected[0]["level"], "DEBUG");
     assert_eq!(rejected[0]["code"], "BAD_USER_INPUT");
+    // The first continues the caller's trace; the second, without one, starts its own.
     assert_eq!(rejected[0]["trace_id"], TRACE_ID);
-    let started = status
+    let own = rejected[1]["trace_id"].as_str().expect("a trace id");
+    assert_eq!(own.len(), 32, "{own}");
+    assert!(own.bytes().all(|b| b.is_ascii_hexdigit()), "{own}");
+    assert_ne!(own, TRACE_ID);
+    assert_ne!(own, "0".repeat(32));
+    let started = stopped
+        .logs
         .iter()
         .find(|line| {
             line["message"]
@@ -389,11 +416,44 @@ async fn log_lines_inside_a_request_carry_its_trace_id() {
     );
 }
 
-fn service_logs_then_stop(service: Service) -> Vec<Value> {
-    let logs_before = service.logs();
-    let status = service.terminate();
-    assert!(status.success());
-    logs_before
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_listener_serves_the_metrics_that_leave_the_public_listener() {
+    let store = TestDb::new().await;
+    let service = Service::start(&store.url, &[("GOVGRAPH_ADMIN_LISTEN", "127.0.0.1:0")]);
+    let admin: SocketAddr = service
+        .logs_so_far()
+        .iter()
+        .find(|line| {
+            line["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("admin routes"))
+        })
+        .and_then(|line| line["address"].as_str()?.parse().ok())
+        .expect("the admin listener's address is logged");
+    let response = post(&service, "{ countries(first: 1) { totalCount } }", None).await;
+    assert_eq!(response["data"]["countries"]["totalCount"], 249);
+
+    let client = http_client();
+    let public = client
+        .get(service.url("/metrics"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(public.status(), 404);
+    let metrics = scrape(&client, format!("http://{admin}/metrics")).await;
+    let requests = total(
+        &metrics,
+        "http_server_request_duration_seconds_count",
+        &[("http_route", "/graphql")],
+    );
+    assert_eq!(requests, 1.0);
+    let ready = client
+        .get(format!("http://{admin}/readyz"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ready.status(), 200);
+    assert!(service.terminate().status.success());
 }
 
 /// The samples of a Prometheus text exposition, by metric name, each with its labels.
@@ -536,51 +596,4 @@ async fn metrics_count_the_requests_operations_errors_batches_and_statements_sen
     let open = total(&metrics, "db_client_connection_count", &[]);
     assert!((1.0..=8.0).contains(&open), "{open} connections");
     app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_can_move_to_an_admin_listener_and_leave_the_public_one() {
-    let store = TestDb::new().await;
-    let metrics = Metrics::new(govgraph_api::telemetry::resource(), None).expect("metrics");
-    let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let mut settings = Settings::new(Limits::default(), metrics.clone());
-    settings.serve_metrics = false;
-    let public = server::start(loopback, store.db.clone(), settings)
-        .await
-        .expect("service starts");
-    let admin = server::start_admin(loopback, store.db.clone(), Some(metrics))
-        .await
-        .expect("admin starts");
-    let client = http_client();
-    let response = client
-        .post(format!("http://{}/graphql", public.addr))
-        .json(&json!({ "query": "{ countries(first: 1) { totalCount } }" }))
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(response.status(), 200);
-
-    let hidden = client
-        .get(format!("http://{}/metrics", public.addr))
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(hidden.status(), 404);
-    let metrics = scrape(&client, format!("http://{}/metrics", admin.addr)).await;
-    let requests = total(
-        &metrics,
-        "http_server_request_duration_seconds_count",
-        &[("http_route", "/graphql")],
-    );
-    assert_eq!(requests, 1.0);
-    for path in ["/healthz", "/readyz"] {
-        let response = client
-            .get(format!("http://{}{path}", admin.addr))
-            .send()
-            .await
-            .expect("request sent");
-        assert_eq!(response.status(), 200, "{path}");
-    }
-    public.stop().await.expect("service stops");
-    admin.stop().await.expect("admin stops");
 }

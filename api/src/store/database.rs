@@ -13,10 +13,10 @@ use tracing::field::Empty;
 
 use crate::telemetry::Metrics;
 
-thread_local! {
-    /// How long the statement the current task just ran took to execute, as the driver timed
-    /// it: set by the callback of [`observe_statements`] in the same poll that finishes it.
-    static EXECUTED: Cell<Option<Duration>> = const { Cell::new(None) };
+tokio::task_local! {
+    /// How long the statement [`Store::select`] is running took to execute, as the driver
+    /// timed it once it had a connection: set by the callback of [`observe_statements`].
+    static EXECUTED: Cell<Option<Duration>>;
 }
 
 /// Makes `db` report how long each statement takes to execute, which tells the time spent
@@ -26,7 +26,8 @@ pub fn observe_statements(
     also: impl Fn(&str) + Send + Sync + 'static,
 ) {
     db.set_metric_callback(move |info| {
-        EXECUTED.set(Some(info.elapsed));
+        // Outside `Store::select` (migrations, readiness checks) there is nothing to tell.
+        let _ = EXECUTED.try_with(|executed| executed.set(Some(info.elapsed)));
         also(&info.statement.sql);
     });
 }
@@ -107,13 +108,14 @@ impl Store {
             error.type = Empty,
         );
         let started = Instant::now();
-        let result = self
-            .db
-            .query_all_raw(statement)
+        let (result, executed) = EXECUTED
+            .scope(Cell::new(None), async {
+                let result = self.db.query_all_raw(statement).await;
+                (result, EXECUTED.with(Cell::get))
+            })
             .instrument(span.clone())
             .await;
         let elapsed = started.elapsed();
-        let executed = EXECUTED.take();
         let mut attributes = vec![
             KeyValue::new("db.system.name", about.system),
             KeyValue::new("db.operation.name", "SELECT"),

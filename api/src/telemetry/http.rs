@@ -1,8 +1,10 @@
 //! The HTTP server span and duration metric of every request, continuing the caller's trace.
 //!
 //! The span follows the HTTP semantic conventions: it is named `{method} {route}` and carries
-//! `http.request.method`, `http.route`, `http.response.status_code`, `url.scheme`, `url.path`
-//! and `network.protocol.version`, never the query string or any header but `traceparent`.
+//! `http.request.method`, `http.route`, `http.response.status_code`, `url.scheme`, `url.path`,
+//! `network.protocol.version` and `network.peer.address`, never the query string or any header
+//! but `traceparent` and `tracestate`. The route is known once routing has run: the span is
+//! renamed then.
 
 use std::time::Instant;
 
@@ -17,22 +19,18 @@ use tracing::Instrument as _;
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
+use super::logs::REQUEST_TARGET;
 use super::{Metrics, tag_trace_id};
-
-/// The route template a request path matches, if any.
-pub type RouteOf = fn(&str) -> Option<&'static str>;
 
 /// Wraps an endpoint with the span and metric of each request.
 pub struct HttpTelemetry {
     metrics: Metrics,
-    route_of: RouteOf,
 }
 
 impl HttpTelemetry {
-    /// Records into `metrics`, naming spans after the route `route_of` finds for their path.
-    /// An OpenTelemetry span takes its name when it starts, which is before routing runs.
-    pub fn new(metrics: Metrics, route_of: RouteOf) -> Self {
-        Self { metrics, route_of }
+    /// Records into `metrics`.
+    pub fn new(metrics: Metrics) -> Self {
+        Self { metrics }
     }
 }
 
@@ -43,7 +41,6 @@ impl<E: Endpoint> Middleware<E> for HttpTelemetry {
         HttpTelemetryEndpoint {
             inner,
             metrics: self.metrics.clone(),
-            route_of: self.route_of,
         }
     }
 }
@@ -52,7 +49,6 @@ impl<E: Endpoint> Middleware<E> for HttpTelemetry {
 pub struct HttpTelemetryEndpoint<E> {
     inner: E,
     metrics: Metrics,
-    route_of: RouteOf,
 }
 
 /// Reads W3C trace context from request headers.
@@ -68,6 +64,9 @@ impl Extractor for Headers<'_> {
     }
 }
 
+/// How the conventions name a method that is not one of the standard ones.
+const OTHER: &str = "_OTHER";
+
 /// The method as the conventions name it: one of the standard methods, or `_OTHER`, so that a
 /// client cannot invent span names or metric series.
 fn method_name(method: &Method) -> &'static str {
@@ -81,7 +80,7 @@ fn method_name(method: &Method) -> &'static str {
         Method::PATCH => "PATCH",
         Method::CONNECT => "CONNECT",
         Method::TRACE => "TRACE",
-        _ => "_OTHER",
+        _ => OTHER,
     }
 }
 
@@ -103,32 +102,33 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
         let method = method_name(request.method());
         let version = protocol_version(request.version());
         let scheme = request.scheme().as_str().to_owned();
-        let route = (self.route_of)(request.uri().path());
-        let name = match route {
-            Some(route) => format!("{method} {route}"),
-            None => method.to_owned(),
-        };
+        // Named `{method}` until routing names the route; `HTTP` for a method of no standard.
+        let name = if method == OTHER { "HTTP" } else { method };
         let span = tracing::info_span!(
-            target: "govgraph_api::http",
+            target: REQUEST_TARGET,
             "HTTP request",
             otel.name = name,
             otel.kind = "server",
             otel.status_code = Empty,
             http.request.method = method,
-            http.route = route,
+            http.request.method_original = Empty,
             http.response.status_code = Empty,
             url.scheme = %scheme,
             url.path = request.uri().path(),
             network.protocol.version = version,
-            client.address = Empty,
+            network.peer.address = Empty,
             error.type = Empty,
         );
+        if method == OTHER {
+            span.record("http.request.method_original", request.method().as_str());
+        }
         if let Some(peer) = request.remote_addr().as_socket_addr() {
-            span.record("client.address", peer.ip().to_string());
+            span.record("network.peer.address", peer.ip().to_string());
         }
         let parent = TraceContextPropagator::new().extract(&Headers(request.headers()));
         let _ = span.set_parent(parent);
-        let trace_id = span.context().span().span_context().trace_id();
+        let context = span.context();
+        let trace_id = context.span().span_context().trace_id();
         if trace_id != TraceId::INVALID {
             tag_trace_id(&span, trace_id.to_string());
         }
@@ -139,9 +139,6 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
         };
 
         let status = response.status();
-        let matched = response
-            .data::<PathPattern>()
-            .map(|pattern| pattern.0.clone());
         span.record("http.response.status_code", status.as_u16());
         let mut attributes = vec![
             KeyValue::new("http.request.method", method),
@@ -149,7 +146,9 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
             KeyValue::new("url.scheme", scheme),
             KeyValue::new("network.protocol.version", version),
         ];
-        if let Some(route) = matched {
+        if let Some(PathPattern(route)) = response.data::<PathPattern>() {
+            context.span().update_name(format!("{name} {route}"));
+            span.set_attribute("http.route", route.to_string());
             attributes.push(KeyValue::new("http.route", route.to_string()));
         }
         if status.is_server_error() {

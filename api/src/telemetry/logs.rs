@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::{FilterExt as _, filter_fn};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -30,12 +31,18 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // The request's span is always seen by this layer, whatever the filter, so that the lines
+    // inside it find its trace id. Spans print nothing of their own.
+    let requests = filter_fn(|metadata| metadata.is_span() && metadata.target() == REQUEST_TARGET);
     tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(format == LogFormat::Human && std::io::stderr().is_terminal())
         .event_format(Lines { format })
-        .with_filter(filter)
+        .with_filter(filter.or(requests))
 }
+
+/// The target of the span of each HTTP request.
+pub const REQUEST_TARGET: &str = "govgraph_api::http";
 
 /// The trace id of a request, kept in its span's extensions for the log lines inside it.
 struct TraceId(String);
@@ -52,18 +59,6 @@ pub fn tag_trace_id(span: &tracing::Span, trace_id: String) {
             span.extensions_mut().replace(TraceId(trace_id.clone()));
         }
     });
-}
-
-/// The trace id of the innermost span around the current event that has one. Looked up in the
-/// registry itself, because the log filter may have hidden the request's span from this layer.
-fn current_trace_id() -> Option<String> {
-    tracing::dispatcher::get_default(|dispatch| {
-        let registry = dispatch.downcast_ref::<Registry>()?;
-        let current = registry.current_span();
-        let span = registry.span(current.id()?)?;
-        span.scope()
-            .find_map(|span| span.extensions().get::<TraceId>().map(|id| id.0.clone()))
-    })
 }
 
 /// An event's fields: its message apart, the others in order.
@@ -135,7 +130,7 @@ where
 {
     fn format_event(
         &self,
-        _ctx: &FmtContext<'_, S, N>,
+        ctx: &FmtContext<'_, S, N>,
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
@@ -143,7 +138,11 @@ where
         event.record(&mut fields);
         let meta = event.metadata();
         let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let trace_id = current_trace_id();
+        let trace_id = ctx.event_scope().and_then(|scope| {
+            scope
+                .into_iter()
+                .find_map(|span| span.extensions().get::<TraceId>().map(|id| id.0.clone()))
+        });
         match self.format {
             LogFormat::Json => {
                 let mut line = Map::new();

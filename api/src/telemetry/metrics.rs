@@ -18,6 +18,12 @@ const SECONDS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+/// Bucket boundaries, in seconds, that the semantic conventions advise for database statements.
+const DB_SECONDS: [f64; 9] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0];
+
+/// The name the connection pool is reported under: the service has one.
+pub const POOL_NAME: &str = "main";
+
 /// Bucket boundaries for the number of keys in a DataLoader batch (1 to 100 per page).
 const BATCH_SIZES: [f64; 9] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
 
@@ -70,22 +76,24 @@ impl Metrics {
         }
         let provider = provider.build();
         let meter = provider.meter("govgraph");
-        let seconds = |name: &'static str, description: &'static str| {
+        let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
             meter
                 .f64_histogram(name)
                 .with_unit("s")
                 .with_description(description)
-                .with_boundaries(SECONDS.to_vec())
+                .with_boundaries(buckets.to_vec())
                 .build()
         };
         let instruments = Instruments {
             http_duration: seconds(
                 "http.server.request.duration",
                 "Duration of HTTP server requests.",
+                &SECONDS,
             ),
             operation_duration: seconds(
                 "govgraph.graphql.operation.duration",
                 "Duration of GraphQL operations, by operation name and type.",
+                &SECONDS,
             ),
             graphql_errors: meter
                 .u64_counter("govgraph.graphql.errors")
@@ -101,10 +109,12 @@ impl Metrics {
             query_duration: seconds(
                 "db.client.operation.duration",
                 "Duration of database statements, from asking for a connection to the last row.",
+                &DB_SECONDS,
             ),
             connection_wait: seconds(
                 "db.client.connection.wait_time",
                 "Time spent waiting for a pooled database connection.",
+                &DB_SECONDS,
             ),
             pools: Mutex::default(),
             provider,
@@ -153,13 +163,14 @@ impl Metrics {
             .query_duration
             .record(elapsed.as_secs_f64(), attributes);
         if let Some(waited) = waited {
-            self.0.connection_wait.record(waited.as_secs_f64(), &[]);
+            let pool = KeyValue::new("db.client.connection.pool.name", POOL_NAME);
+            self.0.connection_wait.record(waited.as_secs_f64(), &[pool]);
         }
     }
 
     /// Reports the connections of `db`'s pool, used and idle, and its maximum, whenever the
     /// metrics are read.
-    pub fn observe_pool(&self, db: &DatabaseConnection, name: &str) {
+    pub fn observe_pool(&self, db: &DatabaseConnection) {
         let usage: Box<dyn Fn() -> (u32, usize, u32) + Send + Sync> =
             match db.get_database_backend() {
                 DatabaseBackend::Postgres => {
@@ -185,7 +196,7 @@ impl Metrics {
                 _ => return,
             };
         let usage = Arc::new(usage);
-        let pool_name = KeyValue::new("db.client.connection.pool.name", name.to_owned());
+        let pool_name = KeyValue::new("db.client.connection.pool.name", POOL_NAME);
         let (counted, named) = (usage.clone(), pool_name.clone());
         let count = self
             .0

@@ -118,6 +118,7 @@ impl Telemetry {
             .with_threads(false)
             .with_level(false)
             .with_target(false)
+            .with_tracked_inactivity(false)
             .with_filter(filter_fn(traced));
         Registry::default()
             .with(spans)
