@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use govgraph_migration::seed::synthetic;
 use govgraph_migration::{Migrator, MigratorTrait};
+use sea_orm::TransactionTrait as _;
 
 use crate::config::{Config, DatabaseConfig};
 use crate::server::Settings;
@@ -45,6 +47,15 @@ enum Command {
     },
     /// Print the GraphQL schema: the federation SDL, as `_service { sdl }` serves it.
     PrintSchema,
+    /// Add a synthetic graph shaped like the real one, for load tests: per unit of scale 3,390
+    /// nodes and 10,000 relationships, each cited. Deterministic, and idempotent.
+    Generate {
+        /// Units of scale, 1 to 100.
+        #[arg(long)]
+        scale: u32,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +115,7 @@ async fn run(cli: Cli, telemetry: &Telemetry) -> anyhow::Result<()> {
             print!("{}", crate::federation_sdl());
             Ok(())
         }
+        Some(Command::Generate { scale, database }) => generate(scale, &database).await,
     }
 }
 
@@ -190,6 +202,28 @@ async fn shutdown_signal() {
     {
         let _ = interrupt.await;
     }
+}
+
+async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = open(database).await?;
+    db::migrate(&db)
+        .await
+        .context("cannot migrate the database")?;
+    let transaction = db.begin().await.context("cannot start a transaction")?;
+    let written = synthetic::generate(&transaction, scale).await?;
+    transaction
+        .commit()
+        .await
+        .context("cannot commit the synthetic graph")?;
+    println!(
+        "generated scale {scale}: {} nodes, {} relationships, {} citations inserted in {:.1} s",
+        written.nodes,
+        written.edges,
+        written.citations,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn migrate(action: MigrateAction, database: &DatabaseConfig) -> anyhow::Result<()> {

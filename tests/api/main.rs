@@ -24,4 +24,5 @@ mod process;
 mod readme;
 mod schema;
 mod server;
+mod synthetic;
 mod telemetry;

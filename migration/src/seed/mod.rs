@@ -5,6 +5,7 @@
 
 mod countries;
 mod file;
+pub mod synthetic;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -455,12 +456,26 @@ where
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
     C: ConnectionTrait,
 {
+    insert_new_in_chunks::<A, C>(db, rows, CHUNK).await
+}
+
+/// [`insert_new`], `chunk` rows per statement.
+async fn insert_new_in_chunks<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = <A::Entity as EntityTrait>::Model>,
+    chunk: usize,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
     let rows: Vec<A> = rows
         .into_iter()
         .map(IntoActiveModel::into_active_model)
         .collect();
     let mut inserted = 0;
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(chunk) {
         let result = A::Entity::insert_many(chunk.iter().cloned())
             .on_conflict_do_nothing()
             .exec_without_returning(db)

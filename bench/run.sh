@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# The read-path benchmark: govgraph (release build, PostgreSQL, synthetic graph at scale 10)
+# under 16 connections, against the floor of the same round trips sent by pgbench as
+# hand-written SQL. Loopback only; every run is bounded by DURATION. Prints a Markdown table.
+#
+#   bench/run.sh                    # defaults below
+#   DURATION=30 SCALE=10 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-20}"            # seconds per run
+SCALE="${SCALE:-10}"
+CONNECTIONS="${CONNECTIONS:-16}"
+THREADS="${THREADS:-2}"
+PORT="${PORT:-18080}"
+PG="${PG:-postgres://postgres@127.0.0.1:5432}"
+DATABASE="${DATABASE:-govgraph_bench}"
+WORK="$(mktemp -d)"
+SERVER_PID=""
+
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        wait "$SERVER_PID" || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+say "tools"
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v pgbench >/dev/null || need+=(postgresql-client)
+command -v psql >/dev/null || need+=(postgresql-client)
+command -v curl >/dev/null || need+=(curl)
+if [ "${#need[@]}" -gt 0 ]; then
+    apt-get install -y "${need[@]}" >&2
+fi
+
+say "release build"
+cargo build --release --quiet
+GOVGRAPH="$PWD/target/release/govgraph"
+
+say "database ${DATABASE}, scale ${SCALE}"
+psql "$PG/postgres" -v ON_ERROR_STOP=1 -q \
+    -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
+DB_URL="$PG/$DATABASE"
+generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "$DB_URL" 2>/dev/null)
+say "$generated"
+psql "$DB_URL" -q -c "VACUUM ANALYZE"
+
+say "server on 127.0.0.1:${PORT}"
+GOVGRAPH_LOG_FORMAT=json RUST_LOG=warn "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" \
+    --database-url "$DB_URL" --database-max-connections "$CONNECTIONS" \
+    2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 200); do
+    curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" || { cat "$WORK/server.log" >&2; exit 1; }
+    sleep 0.05
+done
+curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null
+
+graphql() {
+    curl -fs "http://127.0.0.1:${PORT}/graphql" -H 'content-type: application/json' --data "$1"
+}
+
+# The inputs of the lookups: one generated person, fifty country codes.
+person_uuid=$(psql "$DB_URL" -Atq \
+    -c "SELECT id FROM node WHERE kind = 'PERSON' AND slug = 'synthetic-0-person-7'")
+person_id=$(printf 'Person:%s' "$person_uuid" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+codes=$(psql "$DB_URL" -Atq -c "SELECT alpha2 FROM country ORDER BY alpha2 LIMIT 50")
+representations=$(printf '%s\n' $codes | sed 's/.*/{"__typename":"Country","code":"&"}/' | paste -sd, -)
+quoted_codes=$(printf "'%s'\n" $codes | paste -sd, -)
+
+# The four queries, as request bodies.
+declare -A BODY
+BODY[flat]='{"query":"{ people(first: 100) { edges { node { name title } } } }"}'
+BODY[nested]='{"query":"{ countries(first: 20) { edges { node { name memberships(first: 5) { edges { node { name ... on WorkingGroup { deliverables(first: 5) { edges { node { name } } } } } } } } } } }"}'
+BODY[lookup]="{\"query\":\"{ node(id: \\\"${person_id}\\\") { ... on Person { name title } } }\"}"
+BODY[entities]="{\"query\":\"query(\$r: [_Any!]!) { _entities(representations: \$r) { ... on Country { name code } } }\",\"variables\":{\"r\":[${representations}]}}"
+QUERIES=(flat nested lookup entities)
+
+for query in "${QUERIES[@]}"; do
+    answer=$(graphql "${BODY[$query]}")
+    case "$answer" in
+        *'"errors"'*) say "$query fails: $answer"; exit 1 ;;
+    esac
+done
+
+# Sum of a metric's samples on /metrics, optionally only those whose labels contain $2.
+metric() {
+    curl -fs "http://127.0.0.1:${PORT}/metrics" \
+        | awk -v name="$1" -v with="${2:-}" '
+            $1 ~ "^"name"({|$)" && index($1, with) { sum += $NF }
+            END { printf "%.0f", sum }'
+}
+
+# wrk's figure for a latency percentile, in milliseconds.
+percentile() {
+    awk -v p="$1" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+        if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v }' "$2"
+}
+
+declare -A RPS P50 P99 STATEMENTS FLOOR
+for query in "${QUERIES[@]}"; do
+    say "govgraph: $query (${DURATION} s, ${CONNECTIONS} connections)"
+    lua="$WORK/$query.lua"
+    {
+        echo 'wrk.method = "POST"'
+        echo 'wrk.headers["Content-Type"] = "application/json"'
+        printf 'wrk.body = [==[%s]==]\n' "${BODY[$query]}"
+    } >"$lua"
+    statements_before=$(metric db_client_operation_duration_seconds_count)
+    requests_before=$(metric http_server_request_duration_seconds_count 'http_route="/graphql"')
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" \
+        "http://127.0.0.1:${PORT}/graphql" >"$WORK/$query.wrk"
+    statements_after=$(metric db_client_operation_duration_seconds_count)
+    requests_after=$(metric http_server_request_duration_seconds_count 'http_route="/graphql"')
+    if grep -q "Non-2xx" "$WORK/$query.wrk"; then
+        cat "$WORK/$query.wrk" >&2
+        exit 1
+    fi
+    RPS[$query]=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$WORK/$query.wrk")
+    P50[$query]=$(percentile 50% "$WORK/$query.wrk")
+    P99[$query]=$(percentile 99% "$WORK/$query.wrk")
+    STATEMENTS[$query]=$(awk -v s=$((statements_after - statements_before)) \
+        -v r=$((requests_after - requests_before)) 'BEGIN { printf "%.2f", s / r }')
+done
+
+# The floor: the same round trips, as hand-written SQL, sent by pgbench over as many
+# connections. The ids a request learns from one round trip are written into the next.
+psql_list() { psql "$DB_URL" -Atq -c "$1" | sed "s/.*/'&'/" | paste -sd, -; }
+countries=$(psql_list "SELECT n.id FROM node n WHERE n.kind = 'COUNTRY'
+    ORDER BY n.name, n.id LIMIT 20")
+groups=$(psql_list "SELECT DISTINCT object_id FROM (
+    SELECT e.object_id, row_number() OVER (PARTITION BY e.subject_id ORDER BY o.name, e.id) AS rn
+    FROM edge e JOIN node o ON o.id = e.object_id
+    WHERE e.predicate = 'MEMBER_OF' AND e.subject_id IN (${countries})) page
+    WHERE rn <= 5 AND object_id IN (SELECT id FROM node WHERE kind = 'WORKING_GROUP')")
+
+cat >"$WORK/flat.sql" <<SQL
+SELECT n.*, p.* FROM node n JOIN person p ON p.node_id = n.id
+WHERE n.kind = 'PERSON' ORDER BY n.name, n.id LIMIT 101;
+SQL
+cat >"$WORK/nested.sql" <<SQL
+SELECT n.*, c.* FROM node n JOIN country c ON c.node_id = n.id
+WHERE n.kind = 'COUNTRY' ORDER BY n.name, n.id LIMIT 21;
+SELECT * FROM (
+    SELECT e.*, o.*, wg.*, pa.*,
+        row_number() OVER (PARTITION BY e.subject_id ORDER BY o.name, e.id) AS rn
+    FROM edge e JOIN node o ON o.id = e.object_id
+    LEFT JOIN working_group wg ON wg.node_id = o.id
+    LEFT JOIN partnership pa ON pa.node_id = o.id
+    WHERE e.predicate = 'MEMBER_OF' AND e.subject_id IN (${countries})) page
+WHERE rn <= 6;
+SELECT * FROM (
+    SELECT e.*, o.*, d.*,
+        row_number() OVER (PARTITION BY e.subject_id ORDER BY o.name, e.id) AS rn
+    FROM edge e JOIN node o ON o.id = e.object_id
+    JOIN deliverable d ON d.node_id = o.id
+    WHERE e.predicate = 'PRODUCED' AND e.subject_id IN (${groups})) page
+WHERE rn <= 6;
+SQL
+cat >"$WORK/lookup.sql" <<SQL
+SELECT n.*, p.* FROM node n LEFT JOIN person p ON p.node_id = n.id
+WHERE n.id = '${person_uuid}';
+SQL
+cat >"$WORK/entities.sql" <<SQL
+SELECT n.*, c.* FROM node n JOIN country c ON c.node_id = n.id
+WHERE c.alpha2 IN (${quoted_codes}) OR c.alpha3 IN (${quoted_codes});
+SQL
+
+for query in "${QUERIES[@]}"; do
+    say "floor: $query (${DURATION} s, ${CONNECTIONS} connections)"
+    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+        -f "$WORK/$query.sql" "$DB_URL" >"$WORK/$query.pgbench" 2>&1
+    FLOOR[$query]=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/$query.pgbench")
+    [ -n "${FLOOR[$query]}" ] || { cat "$WORK/$query.pgbench" >&2; exit 1; }
+done
+
+rss_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/${SERVER_PID}/status")
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || true
+SERVER_PID=""
+
+# Cold start: a fresh SQLite file, from exec to the first ready answer, best of three.
+cold_ms=""
+for run in 1 2 3; do
+    dir="$WORK/cold-$run"
+    mkdir -p "$dir"
+    start=$(date +%s%N)
+    (cd "$dir" && exec "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" 2>/dev/null) &
+    SERVER_PID=$!
+    until curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null 2>&1; do
+        kill -0 "$SERVER_PID" || exit 1
+        sleep 0.005
+    done
+    took=$((($(date +%s%N) - start) / 1000000))
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    SERVER_PID=""
+    if [ -z "$cold_ms" ] || [ "$took" -lt "$cold_ms" ]; then cold_ms=$took; fi
+done
+
+label() {
+    case "$1" in
+        flat) echo "flat: 100 people, name and title" ;;
+        nested) echo "nested: 20 countries × 5 memberships × 5 deliverables" ;;
+        lookup) echo "lookup: one person by global ID" ;;
+        entities) echo "_entities: 50 Country representations" ;;
+    esac
+}
+
+printf '\n| query | govgraph req/s | p50 ms | p99 ms | statements/request | floor (pgbench) tx/s | govgraph / floor |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|\n'
+for query in "${QUERIES[@]}"; do
+    ratio=$(awk -v a="${RPS[$query]}" -v b="${FLOOR[$query]}" 'BEGIN { printf "%.2f", a / b }')
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(label "$query")" "${RPS[$query]}" \
+        "${P50[$query]}" "${P99[$query]}" "${STATEMENTS[$query]}" "${FLOOR[$query]}" "$ratio"
+done
+printf '\nScale %s (%s). %s s per run, %s connections, %s client threads, %s cores.\n' \
+    "$SCALE" "$generated" "$DURATION" "$CONNECTIONS" "$THREADS" "$(nproc)"
+printf 'Peak RSS of the server under load: %s MiB. Cold start on SQLite with the data set: %s ms.\n' \
+    "$((rss_kib / 1024))" "$cold_ms"

@@ -1,0 +1,136 @@
+//! The synthetic graph of `govgraph generate`: its shape, its determinism, and the real data
+//! set left intact beside it.
+
+use govgraph_entities::{NodeKind, citation, edge, node};
+use govgraph_migration::seed::synthetic::{self, GenerateError};
+use govgraph_migration::seed::{LoadSummary, node_id};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestDb};
+
+async fn count_of(db: &TestDb, kind: NodeKind) -> u64 {
+    node::Entity::find()
+        .filter(node::Column::Kind.eq(kind))
+        .count(&db.db)
+        .await
+        .expect("count")
+}
+
+async fn generate(db: &TestDb, scale: u32) -> LoadSummary {
+    let transaction = db.db.begin().await.expect("transaction");
+    let written = synthetic::generate(&transaction, scale)
+        .await
+        .expect("generated");
+    transaction.commit().await.expect("committed");
+    written
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unit_of_scale_adds_the_graph_of_one_unit_and_a_second_run_adds_nothing() {
+    let app = TestApp::spawn().await;
+    let db = &app.store;
+    let real_nodes = node::Entity::find().count(&db.db).await.expect("count");
+    let real_edges = edge::Entity::find().count(&db.db).await.expect("count");
+    let real_people = count_of(db, NodeKind::Person).await;
+
+    let written = generate(db, 1).await;
+    assert_eq!(
+        written,
+        LoadSummary {
+            nodes: 3_390,
+            edges: 10_000,
+            citations: 13_390,
+        }
+    );
+    assert_eq!(count_of(db, NodeKind::Person).await, real_people + 2_000);
+    assert_eq!(count_of(db, NodeKind::Country).await, 249);
+    assert_eq!(
+        node::Entity::find().count(&db.db).await.expect("count"),
+        real_nodes + 3_390
+    );
+    assert_eq!(
+        edge::Entity::find().count(&db.db).await.expect("count"),
+        real_edges + 10_000
+    );
+    let uncited = edge::Entity::find().count(&db.db).await.expect("count")
+        + node::Entity::find().count(&db.db).await.expect("count")
+        - citation::Entity::find().count(&db.db).await.expect("count");
+    assert_eq!(uncited, 0, "every node and edge cites a source");
+
+    assert_eq!(generate(db, 1).await, LoadSummary::default());
+
+    // The real data set answers as before.
+    let data = app
+        .data(
+            r#"{ workingGroup(slug: "dgx-2022-ai") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["workingGroup"]["name"], "DGX 2022 AI Working Group");
+    // And the synthetic one is as deep as the benchmark needs: countries with five
+    // memberships, groups with five deliverables.
+    let data = app
+        .data(
+            r#"{ countries(first: 3) { edges { node { memberships(first: 5) { edges { node {
+                 ... on WorkingGroup { deliverables(first: 5) { edges { node { name } } } } } } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    for country in data["countries"]["edges"].as_array().expect("countries") {
+        let memberships = country["node"]["memberships"]["edges"]
+            .as_array()
+            .expect("memberships");
+        assert_eq!(memberships.len(), 5, "{country:#}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_scale_gives_the_same_graph() {
+    let (first, second) = (TestDb::new().await, TestDb::new().await);
+    generate(&first, 1).await;
+    generate(&second, 1).await;
+    let person = node_id(NodeKind::Person, "synthetic-0-person-7");
+    let name = |db: &TestDb| {
+        let db = db.db.clone();
+        async move {
+            node::Entity::find_by_id(person)
+                .one(&db)
+                .await
+                .expect("read")
+                .expect("the person exists")
+                .name
+        }
+    };
+    assert_eq!(name(&first).await, name(&second).await);
+    let edges = |db: &TestDb| {
+        let db = db.db.clone();
+        async move {
+            let mut ids: Vec<_> = edge::Entity::find()
+                .all(&db)
+                .await
+                .expect("edges")
+                .into_iter()
+                .map(|e| e.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(edges(&first).await, edges(&second).await);
+}
+
+#[tokio::test]
+async fn a_scale_out_of_range_is_refused_before_anything_is_written() {
+    let db = TestDb::new().await;
+    let before = node::Entity::find().count(&db.db).await.expect("count");
+    for scale in [0, synthetic::MAX_SCALE + 1] {
+        let outcome = synthetic::generate(&db.db, scale).await;
+        assert!(matches!(outcome, Err(GenerateError::Scale(s)) if s == scale));
+    }
+    assert_eq!(
+        node::Entity::find().count(&db.db).await.expect("count"),
+        before
+    );
+}
