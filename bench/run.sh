@@ -5,6 +5,7 @@
 #
 #   bench/run.sh                    # defaults below
 #   DURATION=30 SCALE=10 bench/run.sh
+#   REUSE_DATABASE=1 bench/run.sh   # keep the database a previous run generated
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,12 +45,17 @@ cargo build --release --quiet
 GOVGRAPH="$PWD/target/release/govgraph"
 
 say "database ${DATABASE}, scale ${SCALE}"
-psql "$PG/postgres" -v ON_ERROR_STOP=1 -q \
-    -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
 DB_URL="$PG/$DATABASE"
-generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "$DB_URL" 2>/dev/null)
+if [ -n "${REUSE_DATABASE:-}" ]; then
+    # Generating is idempotent: on a database generated before, this adds nothing.
+    generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "$DB_URL" 2>/dev/null)
+else
+    psql "$PG/postgres" -v ON_ERROR_STOP=1 -q \
+        -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
+    generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "$DB_URL" 2>/dev/null)
+    psql "$DB_URL" -q -c "VACUUM ANALYZE"
+fi
 say "$generated"
-psql "$DB_URL" -q -c "VACUUM ANALYZE"
 
 say "server on 127.0.0.1:${PORT}"
 GOVGRAPH_LOG_FORMAT=json RUST_LOG=warn "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" \

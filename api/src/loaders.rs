@@ -167,6 +167,10 @@ impl Batches {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeById(pub Uuid);
 
+/// A node by kind and id, as a global ID names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NodeOfKind(pub govgraph_entities::NodeKind, pub Uuid);
+
 /// A relationship by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EdgeById(pub Uuid);
@@ -225,6 +229,27 @@ impl Loader<NodeById> for Db {
                 .into_iter()
                 .map(|r| (NodeById(r.node.id), Arc::new(r)))
                 .collect())
+        })
+        .await
+    }
+}
+
+impl Loader<NodeOfKind> for Db {
+    type Value = Arc<NodeRecord>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[NodeOfKind],
+    ) -> Result<HashMap<NodeOfKind, Self::Value>, ApiError> {
+        self.batch("NodeOfKind", keys.len(), async {
+            let mut found = HashMap::new();
+            for (kind, ids) in group_by(keys, |k| (k.0, k.1)) {
+                for record in store::nodes_of_kind(&self.0, kind, &ids).await? {
+                    found.insert(NodeOfKind(kind, record.node.id), Arc::new(record));
+                }
+            }
+            Ok(found)
         })
         .await
     }

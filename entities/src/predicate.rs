@@ -122,6 +122,30 @@ impl Predicate {
         kinds
     }
 
+    /// Every kind this predicate's objects can have, whatever the subject.
+    pub fn object_kinds_of_any(self) -> Vec<NodeKind> {
+        self.kinds_at(|(_, objects)| objects)
+    }
+
+    /// Every kind this predicate's subjects can have.
+    pub fn subject_kinds(self) -> Vec<NodeKind> {
+        self.kinds_at(|(subjects, _)| subjects)
+    }
+
+    fn kinds_at(
+        self,
+        end: impl Fn(&(&'static [NodeKind], &'static [NodeKind])) -> &'static [NodeKind],
+    ) -> Vec<NodeKind> {
+        let mut kinds: Vec<NodeKind> = self
+            .signatures()
+            .iter()
+            .flat_map(|signature| end(signature).iter().copied())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
     /// The stored name, e.g. `MEMBER_OF`.
     pub fn as_str(self) -> String {
         self.to_value()
@@ -137,6 +161,18 @@ mod tests {
         assert!(Predicate::MemberOf.allows(Country, WorkingGroup));
         assert!(!Predicate::MemberOf.allows(Country, Topic));
         assert!(!Predicate::MemberOf.allows(WorkingGroup, Country));
+    }
+
+    #[test]
+    fn a_membership_is_always_of_a_working_group_or_a_partnership() {
+        assert_eq!(
+            Predicate::MemberOf.object_kinds_of_any(),
+            vec![Partnership, WorkingGroup]
+        );
+        assert_eq!(
+            Predicate::MemberOf.subject_kinds(),
+            vec![Person, Country, Organisation]
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::{
     Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
 };
 use crate::error::ApiError;
-use crate::loaders::{EdgeById, NodeById};
+use crate::loaders::{EdgeById, NodeOfKind};
 use crate::store::{Direction, NodeRecord};
 
 /// The most IDs `nodes(ids:)` takes at once.
@@ -423,15 +423,15 @@ impl NodeQuery {
             )));
         }
         let ids = ids.iter().map(node_id).collect::<Result<Vec<_>, _>>()?;
-        let found = loader(ctx)?
-            .load_many(ids.iter().map(|id| NodeById(id.uuid)))
-            .await?;
+        let keys = |id: &GlobalId| match id.kind {
+            IdKind::Node(kind) => Some(NodeOfKind(kind, id.uuid)),
+            IdKind::Relationship => None,
+        };
+        let found = loader(ctx)?.load_many(ids.iter().filter_map(keys)).await?;
         ids.iter()
-            .map(|id| match found.get(&NodeById(id.uuid)) {
-                Some(record) if IdKind::Node(record.node.kind) == id.kind => {
-                    Node::from_record(record.clone()).map(Some)
-                }
-                _ => Ok(None),
+            .map(|id| match keys(id).and_then(|key| found.get(&key)) {
+                Some(record) => Node::from_record(record.clone()).map(Some),
+                None => Ok(None),
             })
             .collect()
     }
@@ -473,13 +473,14 @@ pub async fn load_node<N: NodeType>(
     id: GlobalId,
 ) -> Result<Option<N>, ApiError> {
     let presented = |kind: Kind| N::KINDS.is_empty() || N::KINDS.contains(&kind);
-    if !matches!(id.kind, IdKind::Node(kind) if presented(kind)) {
+    let IdKind::Node(kind) = id.kind else {
+        return Ok(None);
+    };
+    if !presented(kind) {
         return Ok(None);
     }
-    match loader(ctx)?.load_one(NodeById(id.uuid)).await? {
-        Some(record) if IdKind::Node(record.node.kind) == id.kind => {
-            N::from_record(record).map(Some)
-        }
-        _ => Ok(None),
+    match loader(ctx)?.load_one(NodeOfKind(kind, id.uuid)).await? {
+        Some(record) => N::from_record(record).map(Some),
+        None => Ok(None),
     }
 }

@@ -97,12 +97,31 @@ fn edges_of(anchors: &[Uuid], spec: &LinkSpec) -> SelectStatement {
     }
 }
 
+/// The kinds the node at the other end can have: the spec's, else those its predicates allow
+/// in its direction, else all.
 fn target_kinds(spec: &LinkSpec) -> Vec<NodeKind> {
-    if spec.kinds.is_empty() {
-        all_kinds()
-    } else {
-        spec.kinds.clone()
+    if !spec.kinds.is_empty() {
+        return spec.kinds.clone();
     }
+    if spec.predicates.is_empty() {
+        return all_kinds();
+    }
+    let mut kinds: Vec<NodeKind> = spec
+        .predicates
+        .iter()
+        .flat_map(|predicate| match spec.direction {
+            Direction::Outgoing => predicate.object_kinds_of_any(),
+            Direction::Incoming => predicate.subject_kinds(),
+            Direction::Both => {
+                let mut both = predicate.object_kinds_of_any();
+                both.extend(predicate.subject_kinds());
+                both
+            }
+        })
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
 }
 
 /// Joins the edges of `spec` to the node at their other end, filtered to the spec's kinds.
@@ -116,11 +135,12 @@ fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectS
             alias(OTHER),
             col(OTHER, "id").equals((alias(LINK), alias("other_id"))),
         );
+    let kinds = target_kinds(spec);
     if with_details {
-        select_nodes(&mut query, OTHER, &target_kinds(spec));
+        select_nodes(&mut query, OTHER, &kinds);
     }
-    if !spec.kinds.is_empty() {
-        query.and_where(col(OTHER, "kind").is_in(spec.kinds.iter().map(|k| k.as_str())));
+    if kinds.len() < all_kinds().len() {
+        query.and_where(col(OTHER, "kind").is_in(kinds.iter().map(|k| k.as_str())));
     }
     query
 }

@@ -134,7 +134,27 @@ pub async fn nodes_by_id(db: &Store, ids: &[Uuid]) -> Result<Vec<NodeRecord>, Db
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
     select_nodes(&mut query, NODE, &all_kinds());
-    query.and_where(Expr::col((alias(NODE), alias("id"))).is_in(ids.iter().copied()));
+    query.and_where(col(NODE, "id").is_in(ids.iter().copied()));
+    db.select("SELECT node", &query)
+        .await?
+        .iter()
+        .map(decode_node)
+        .collect()
+}
+
+/// The nodes of `kind` with the given ids: a global ID says its kind, so only that kind's
+/// detail is joined.
+pub async fn nodes_of_kind(
+    db: &Store,
+    kind: NodeKind,
+    ids: &[Uuid],
+) -> Result<Vec<NodeRecord>, DbErr> {
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    select_nodes(&mut query, NODE, &[kind]);
+    query
+        .and_where(col(NODE, "id").is_in(ids.iter().copied()))
+        .and_where(col(NODE, "kind").eq(kind.as_str()));
     db.select("SELECT node", &query)
         .await?
         .iter()

@@ -126,12 +126,16 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
             span.record("network.peer.address", peer.ip().to_string());
         }
         let parent = TraceContextPropagator::new().extract(&Headers(request.headers()));
+        let inherited = parent.span().span_context().trace_id();
         let _ = span.set_parent(parent);
         let context = span.context();
-        let trace_id = context.span().span_context().trace_id();
-        if trace_id != TraceId::INVALID {
-            tag_trace_id(&span, trace_id.to_string());
-        }
+        // The span's own when spans are exported; else the caller's; else a new one, which
+        // still ties the request's log lines together.
+        let trace_id = [context.span().span_context().trace_id(), inherited]
+            .into_iter()
+            .find(|id| *id != TraceId::INVALID)
+            .unwrap_or_else(|| TraceId::from(fastrand::u128(1..)));
+        tag_trace_id(&span, trace_id.to_string());
 
         let response = match self.inner.call(request).instrument(span.clone()).await {
             Ok(response) => response.into_response(),

@@ -5,7 +5,7 @@
 //! (see [`http`], [`graphql`], and the database and loader spans of `store` and `loaders`).
 //! Traces and metrics are pushed over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or a
 //! signal's own endpoint) is set, with the protocol of `OTEL_EXPORTER_OTLP_PROTOCOL`; without an
-//! endpoint nothing is pushed, but requests still get trace ids for their log lines.
+//! endpoint no span is recorded, but requests still get trace ids for their log lines.
 
 pub mod graphql;
 pub mod http;
@@ -16,7 +16,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::resource::{EnvResourceDetector, TelemetryResourceDetector};
-use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Metadata;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -85,7 +85,7 @@ fn traced(metadata: &Metadata<'_>) -> bool {
 
 /// The installed telemetry, flushed by [`Telemetry::shutdown`].
 pub struct Telemetry {
-    tracer: SdkTracerProvider,
+    tracer: Option<SdkTracerProvider>,
     /// The metrics of the process.
     pub metrics: Metrics,
 }
@@ -96,15 +96,19 @@ impl Telemetry {
     /// Must run inside the Tokio runtime (the gRPC exporter lives on it).
     pub fn install(format: LogFormat, export: bool) -> Result<Self, TelemetryError> {
         let resource = resource();
-        let mut tracer = SdkTracerProvider::builder().with_resource(resource.clone());
-        if export && pushes(&TRACES_ENDPOINTS, "OTEL_TRACES_EXPORTER") {
-            tracer =
-                tracer.with_batch_exporter(opentelemetry_otlp::SpanExporter::builder().build()?);
+        // Without a collector there is no OpenTelemetry layer at all: spans cost nothing, and
+        // requests take their trace ids from their callers or draw their own (see `http`).
+        let tracer = if export && pushes(&TRACES_ENDPOINTS, "OTEL_TRACES_EXPORTER") {
+            let exporter = opentelemetry_otlp::SpanExporter::builder().build()?;
+            Some(
+                SdkTracerProvider::builder()
+                    .with_resource(resource.clone())
+                    .with_batch_exporter(exporter)
+                    .build(),
+            )
         } else {
-            // Nothing is pushed: spans still carry trace ids, but record nothing.
-            tracer = tracer.with_sampler(Sampler::AlwaysOff);
-        }
-        let tracer = tracer.build();
+            None
+        };
         let push_metrics = export && pushes(&METRICS_ENDPOINTS, "OTEL_METRICS_EXPORTER");
         let exporter = if push_metrics {
             Some(opentelemetry_otlp::MetricExporter::builder().build()?)
@@ -112,14 +116,16 @@ impl Telemetry {
             None
         };
         let metrics = Metrics::new(resource, exporter)?;
-        let spans = tracing_opentelemetry::layer()
-            .with_tracer(tracer.tracer("govgraph"))
-            .with_location(false)
-            .with_threads(false)
-            .with_level(false)
-            .with_target(false)
-            .with_tracked_inactivity(false)
-            .with_filter(filter_fn(traced));
+        let spans = tracer.as_ref().map(|tracer| {
+            tracing_opentelemetry::layer()
+                .with_tracer(tracer.tracer("govgraph"))
+                .with_location(false)
+                .with_threads(false)
+                .with_level(false)
+                .with_target(false)
+                .with_tracked_inactivity(false)
+                .with_filter(filter_fn(traced))
+        });
         Registry::default()
             .with(spans)
             .with(logs::layer(format))
@@ -129,7 +135,7 @@ impl Telemetry {
 
     /// Pushes the spans and metrics still buffered, then stops the exporters.
     pub fn shutdown(self) {
-        if let Err(error) = self.tracer.shutdown() {
+        if let Some(Err(error)) = self.tracer.map(|tracer| tracer.shutdown()) {
             tracing::warn!(error = %error, "traces did not shut down cleanly");
         }
         self.metrics.shutdown();
