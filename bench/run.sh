@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-20}"            # seconds per run
+WARMUP="${WARMUP:-3}"                 # seconds of untimed load before each run
 SCALE="${SCALE:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
@@ -47,14 +48,15 @@ GOVGRAPH="$PWD/target/release/govgraph"
 say "database ${DATABASE}, scale ${SCALE}"
 DB_URL="$PG/$DATABASE"
 if [ -n "${REUSE_DATABASE:-}" ]; then
-    # Generating is idempotent: on a database generated before, this adds nothing.
-    generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "$DB_URL" 2>/dev/null)
+    generated="reused: $(psql "$DB_URL" -Atq -c "SELECT count(*) FROM node") nodes, \
+$(psql "$DB_URL" -Atq -c "SELECT count(*) FROM edge") relationships"
 else
     psql "$PG/postgres" -v ON_ERROR_STOP=1 -q \
         -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
     generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "$DB_URL" 2>/dev/null)
-    psql "$DB_URL" -q -c "VACUUM ANALYZE"
 fi
+# Settle the database: statistics current, dirty pages written, before anything is timed.
+psql "$DB_URL" -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
 say "$generated"
 
 say "server on 127.0.0.1:${PORT}"
@@ -110,8 +112,9 @@ percentile() {
         if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v }' "$2"
 }
 
-declare -A RPS P50 P99 STATEMENTS FLOOR
-for query in "${QUERIES[@]}"; do
+# govgraph under load for query $1: requests per second, latency, statements per request.
+measure_govgraph() {
+    local query=$1
     say "govgraph: $query (${DURATION} s, ${CONNECTIONS} connections)"
     lua="$WORK/$query.lua"
     {
@@ -119,6 +122,8 @@ for query in "${QUERIES[@]}"; do
         echo 'wrk.headers["Content-Type"] = "application/json"'
         printf 'wrk.body = [==[%s]==]\n' "${BODY[$query]}"
     } >"$lua"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$lua" \
+        "http://127.0.0.1:${PORT}/graphql" >/dev/null
     statements_before=$(metric db_client_operation_duration_seconds_count)
     requests_before=$(metric http_server_request_duration_seconds_count 'http_route="/graphql"')
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" \
@@ -134,7 +139,19 @@ for query in "${QUERIES[@]}"; do
     P99[$query]=$(percentile 99% "$WORK/$query.wrk")
     STATEMENTS[$query]=$(awk -v s=$((statements_after - statements_before)) \
         -v r=$((requests_after - requests_before)) 'BEGIN { printf "%.2f", s / r }')
-done
+}
+
+# The floor of query $1: its round trips as hand-written SQL through pgbench.
+measure_floor() {
+    local query=$1
+    say "floor: $query (${DURATION} s, ${CONNECTIONS} connections)"
+    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$WARMUP" \
+        -f "$WORK/$query.sql" "$DB_URL" >/dev/null 2>&1
+    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+        -f "$WORK/$query.sql" "$DB_URL" >"$WORK/$query.pgbench" 2>&1
+    FLOOR[$query]=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/$query.pgbench")
+    [ -n "${FLOOR[$query]}" ] || { cat "$WORK/$query.pgbench" >&2; exit 1; }
+}
 
 # The floor: the same round trips, as hand-written SQL, sent by pgbench over as many
 # connections. The ids a request learns from one round trip are written into the next.
@@ -179,12 +196,12 @@ SELECT n.*, c.* FROM node n JOIN country c ON c.node_id = n.id
 WHERE c.alpha2 IN (${quoted_codes}) OR c.alpha3 IN (${quoted_codes});
 SQL
 
+# Each query runs through govgraph, then at once as its floor, so that both see the machine
+# in the same state.
+declare -A RPS P50 P99 STATEMENTS FLOOR
 for query in "${QUERIES[@]}"; do
-    say "floor: $query (${DURATION} s, ${CONNECTIONS} connections)"
-    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
-        -f "$WORK/$query.sql" "$DB_URL" >"$WORK/$query.pgbench" 2>&1
-    FLOOR[$query]=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/$query.pgbench")
-    [ -n "${FLOOR[$query]}" ] || { cat "$WORK/$query.pgbench" >&2; exit 1; }
+    measure_govgraph "$query"
+    measure_floor "$query"
 done
 
 rss_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/${SERVER_PID}/status")
@@ -227,7 +244,7 @@ for query in "${QUERIES[@]}"; do
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(label "$query")" "${RPS[$query]}" \
         "${P50[$query]}" "${P99[$query]}" "${STATEMENTS[$query]}" "${FLOOR[$query]}" "$ratio"
 done
-printf '\nScale %s (%s). %s s per run, %s connections, %s client threads, %s cores.\n' \
-    "$SCALE" "$generated" "$DURATION" "$CONNECTIONS" "$THREADS" "$(nproc)"
+printf '\nScale %s (%s). %s s per run after %s s of warm-up, %s connections, %s client threads, %s cores.\n' \
+    "$SCALE" "$generated" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$(nproc)"
 printf 'Peak RSS of the server under load: %s MiB. Cold start on SQLite with the data set: %s ms.\n' \
     "$((rss_kib / 1024))" "$cold_ms"

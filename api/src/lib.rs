@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod cost;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod ftv1;
 pub mod graph;

@@ -2,6 +2,7 @@
 //! optional admin listener (health, readiness, metrics), each with graceful shutdown.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
@@ -18,6 +19,7 @@ use tokio::task::JoinHandle;
 use crate::config::Limits;
 use crate::cost::QueryCost;
 use crate::db::{NotReady, check_ready};
+use crate::documents::Documents;
 use crate::error::ErrorCodes;
 use crate::ftv1::{self, IncludeTrace, InlineTrace};
 use crate::graph::federation::EntityLimit;
@@ -72,6 +74,7 @@ pub fn build_schema(store: Store, limits: Limits) -> GovGraphSchema {
 #[derive(Clone)]
 struct Operations {
     store: Store,
+    documents: Arc<Documents>,
     timeout: Duration,
     metrics: Metrics,
     trace_documents: bool,
@@ -91,7 +94,7 @@ async fn graphql(
     headers: &poem::http::HeaderMap,
     request: poem::Result<GraphQLRequest>,
 ) -> Response {
-    let request = match request {
+    let mut request = match request {
         Ok(request) if headers.get(ftv1::HEADER).is_some_and(|v| v == "ftv1") => {
             request.0.data(IncludeTrace)
         }
@@ -103,10 +106,12 @@ async fn graphql(
     };
     let Operations {
         store,
+        documents,
         timeout,
         metrics,
         trace_documents,
     } = operations.0;
+    documents.prepare(&mut request);
     let response = observe(metrics, *trace_documents, request, |request| async move {
         match tokio::time::timeout(*timeout, execute(&schema, store.clone(), request)).await {
             Ok(response) => response,
@@ -190,6 +195,7 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
     }
     let operations = Operations {
         store,
+        documents: Arc::default(),
         timeout: Duration::from_secs(limits.request_timeout_secs),
         metrics: recorder.clone(),
         trace_documents,

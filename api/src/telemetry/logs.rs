@@ -38,7 +38,22 @@ where
         .with_writer(std::io::stderr)
         .with_ansi(format == LogFormat::Human && std::io::stderr().is_terminal())
         .event_format(Lines { format })
+        .fmt_fields(NoSpanFields)
         .with_filter(filter.or(requests))
+}
+
+/// Span fields are for traces: log lines show an event's own fields and the trace id only, so
+/// the log layer keeps no formatted copy of any span's.
+struct NoSpanFields;
+
+impl<'writer> FormatFields<'writer> for NoSpanFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        _writer: Writer<'writer>,
+        _fields: R,
+    ) -> fmt::Result {
+        Ok(())
+    }
 }
 
 /// The target of the span of each HTTP request.
