@@ -8,34 +8,16 @@
 //! neither is given), through fragments and interfaces alike.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
 use async_graphql::registry::Registry;
-use async_graphql::{Name, Positioned, ServerResult, Variables};
+use async_graphql::{Name, Positioned, ServerError, Variables};
 use async_graphql_value::{ConstValue, Value};
 
 use crate::error::ApiError;
 use crate::graph::relay::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-
-/// The extension that refuses queries costing more than `max`.
-pub struct QueryCost {
-    /// The most field values a query may produce.
-    pub max: usize,
-}
-
-impl ExtensionFactory for QueryCost {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostCheck { max: self.max })
-    }
-}
-
-struct CostCheck {
-    max: usize,
-}
 
 struct Walk<'a> {
     registry: &'a Registry,
@@ -145,25 +127,10 @@ pub fn cost(registry: &Registry, document: &ExecutableDocument, variables: &Vari
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostCheck {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let cost = cost(&ctx.schema_env.registry, &document, variables);
-        if cost > self.max {
-            let message = format!(
-                "this query could produce {cost} values, more than the {} allowed: ask for smaller pages (`first`, `last`) or fewer nested connections",
-                self.max
-            );
-            return Err(async_graphql::Error::from(ApiError::LimitExceeded(message))
-                .into_server_error(Default::default()));
-        }
-        Ok(document)
-    }
+/// The error of a query whose cost is over `max`.
+pub fn too_costly(cost: usize, max: usize) -> ServerError {
+    let message = format!(
+        "this query could produce {cost} values, more than the {max} allowed: ask for smaller pages (`first`, `last`) or fewer nested connections"
+    );
+    async_graphql::Error::from(ApiError::LimitExceeded(message)).into_server_error(Default::default())
 }

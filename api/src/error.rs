@@ -73,93 +73,36 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// Gives every error async-graphql raises itself a stable code: `GRAPHQL_PARSE_FAILED` for a
-/// document that does not parse, `LIMIT_EXCEEDED` for one over the depth or complexity
-/// limits, `BAD_USER_INPUT` for an argument or variable value that does not fit its type, and
-/// `GRAPHQL_VALIDATION_FAILED` for anything else that does not fit the schema.
-pub struct ErrorCodes;
-
-impl async_graphql::extensions::ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-fn with_code(mut error: async_graphql::ServerError, code: &str) -> async_graphql::ServerError {
-    let extensions = error.extensions.get_or_insert_with(Default::default);
-    if extensions.get("code").is_none() {
-        extensions.set("code", code);
-    }
-    error
-}
-
-#[async_graphql::async_trait::async_trait]
-impl async_graphql::extensions::Extension for ErrorCodesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        query: &str,
-        variables: &async_graphql::Variables,
-        next: async_graphql::extensions::NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
-    }
-
-    async fn validation(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        next: async_graphql::extensions::NextValidation<'_>,
-    ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|error| {
-                    // async-graphql's messages are the only signal it gives of the failed rule.
-                    let code = if error.message.contains("too deep")
-                        || error.message.contains("too complex")
-                    {
-                        "LIMIT_EXCEEDED"
-                    } else if error.message.starts_with("Invalid value for argument") {
-                        "BAD_USER_INPUT"
-                    } else {
-                        "GRAPHQL_VALIDATION_FAILED"
-                    };
-                    with_code(error, code)
-                })
-                .collect()
-        })
-    }
-
-    async fn execute(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: async_graphql::extensions::NextExecute<'_>,
-    ) -> async_graphql::Response {
-        let mut response = next.run(ctx, operation_name).await;
-        // Resolver errors all carry codes (`ApiError`). Of async-graphql's own, those that
-        // coerce an argument are the client's; anything else is ours.
-        response.errors = response
-            .errors
-            .into_iter()
-            .map(|error| {
-                let input = error.message.starts_with("Failed to parse")
-                    || error.message.starts_with("Invalid value for argument");
-                with_code(
-                    error,
-                    if input {
-                        "BAD_USER_INPUT"
-                    } else {
-                        "INTERNAL_SERVER_ERROR"
-                    },
-                )
-            })
-            .collect();
-        response
+/// Gives every error async-graphql raised itself a stable code: `GRAPHQL_PARSE_FAILED` when the
+/// document did not parse (`parsed` is false), `LIMIT_EXCEEDED` for one over the depth limit,
+/// `BAD_USER_INPUT` for an argument or variable value that does not fit its type,
+/// `GRAPHQL_VALIDATION_FAILED` for anything else found before execution (such errors have no
+/// path), and `INTERNAL_SERVER_ERROR` for a field that failed without saying why. Errors that
+/// carry a code keep it.
+pub fn assign_codes(response: &mut async_graphql::Response, parsed: bool) {
+    for error in &mut response.errors {
+        if error.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+            continue;
+        }
+        // async-graphql's messages are the only signal it gives of what failed.
+        let message = error.message.as_str();
+        let code = if !parsed {
+            "GRAPHQL_PARSE_FAILED"
+        } else if message.contains("too deep") || message.contains("too complex") {
+            "LIMIT_EXCEEDED"
+        } else if message.starts_with("Invalid value for argument")
+            || message.starts_with("Failed to parse")
+        {
+            "BAD_USER_INPUT"
+        } else if error.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
 }
 

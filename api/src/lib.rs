@@ -9,6 +9,7 @@ pub mod cost;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod execution;
 pub mod ftv1;
 pub mod graph;
 mod graphiql;

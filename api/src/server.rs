@@ -17,15 +17,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::Limits;
-use crate::cost::QueryCost;
 use crate::db::{NotReady, check_ready};
-use crate::documents::Documents;
-use crate::error::ErrorCodes;
-use crate::ftv1::{self, IncludeTrace, InlineTrace};
-use crate::graph::federation::EntityLimit;
-use crate::graph::{GovGraphSchema, schema};
+use crate::execution::Executor;
+use crate::ftv1::{self, IncludeTrace};
 use crate::graphiql;
-use crate::loaders::execute;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::telemetry::graphql::observe;
@@ -56,26 +51,10 @@ impl Settings {
     }
 }
 
-/// The schema with the database and limits attached.
-pub fn build_schema(store: Store, limits: Limits) -> GovGraphSchema {
-    schema()
-        .data(store)
-        .data(EntityLimit(limits.max_entity_representations))
-        .limit_depth(limits.max_query_depth)
-        .extension(QueryCost {
-            max: limits.max_query_complexity,
-        })
-        .extension(ErrorCodes)
-        .extension(InlineTrace)
-        .finish()
-}
-
-/// What the GraphQL endpoint needs besides the schema.
+/// What the GraphQL endpoint needs.
 #[derive(Clone)]
 struct Operations {
-    store: Store,
-    documents: Arc<Documents>,
-    timeout: Duration,
+    executor: Arc<Executor>,
     metrics: Metrics,
     trace_documents: bool,
 }
@@ -89,42 +68,29 @@ fn error_response(status: StatusCode, code: &str, message: String) -> Response {
 /// `POST /graphql` and `GET /graphql`: runs one operation with a fresh set of loaders.
 #[handler]
 async fn graphql(
-    schema: Data<&GovGraphSchema>,
     operations: Data<&Operations>,
     headers: &poem::http::HeaderMap,
     request: poem::Result<GraphQLRequest>,
 ) -> Response {
     let mut request = match request {
-        Ok(request) if headers.get(ftv1::HEADER).is_some_and(|v| v == "ftv1") => {
-            request.0.data(IncludeTrace)
-        }
         Ok(request) => request.0,
         Err(error) => {
             let message = format!("the request is not a GraphQL request: {error}");
             return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
         }
     };
+    let trace = headers.get(ftv1::HEADER).is_some_and(|v| v == "ftv1");
+    if trace {
+        request = request.data(IncludeTrace);
+    }
     let Operations {
-        store,
-        documents,
-        timeout,
+        executor,
         metrics,
         trace_documents,
     } = operations.0;
-    documents.prepare(&mut request);
-    let response = observe(metrics, *trace_documents, request, |request| async move {
-        match tokio::time::timeout(*timeout, execute(&schema, store.clone(), request)).await {
-            Ok(response) => response,
-            Err(_) => {
-                let message = format!("the request did not finish within {} s", timeout.as_secs());
-                let mut error = async_graphql::ServerError::new(message, None);
-                error
-                    .extensions
-                    .get_or_insert_with(Default::default)
-                    .set("code", "TIMEOUT");
-                async_graphql::Response::from_errors(vec![error])
-            }
-        }
+    executor.prepare(&mut request);
+    let response = observe(metrics, *trace_documents, request, |request| {
+        executor.execute(request, trace)
     })
     .await;
     GraphQLResponse::from(response).into_response()
@@ -172,7 +138,7 @@ async fn readyz(db: Data<&DatabaseConnection>) -> (StatusCode, Json<serde_json::
 }
 
 /// Every route of the service.
-pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
+pub async fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<impl Endpoint> {
     let Settings {
         limits,
         metrics: recorder,
@@ -180,7 +146,9 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
         trace_documents,
     } = settings;
     let store = Store::new(db.clone(), recorder.clone());
-    let schema = build_schema(store.clone(), limits);
+    let executor = Executor::new(store, limits)
+        .await
+        .map_err(std::io::Error::other)?;
     let mut routes = Route::new()
         .at("/", get(graphiql::page))
         .at("/graphiql/:file", get(graphiql::asset))
@@ -194,13 +162,11 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
         routes = routes.at("/metrics", get(prometheus_metrics));
     }
     let operations = Operations {
-        store,
-        documents: Arc::default(),
-        timeout: Duration::from_secs(limits.request_timeout_secs),
+        executor: Arc::new(executor),
         metrics: recorder.clone(),
         trace_documents,
     };
-    routes
+    let app = routes
         .with(
             CatchPanic::new().with_handler(|panic: Box<dyn std::any::Any + Send>| {
                 let cause = panic
@@ -219,12 +185,12 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> impl Endpoint {
             }),
         )
         .with(Compression::new())
-        .data(schema)
         .data(db)
         .data(operations)
         .data(recorder.clone())
         .with(HttpTelemetry::new(recorder))
-        .into_endpoint()
+        .into_endpoint();
+    Ok(app)
 }
 
 /// The routes of the admin listener: health, readiness and, given `metrics`, `/metrics`;
@@ -261,7 +227,7 @@ pub async fn start(
     settings: Settings,
 ) -> std::io::Result<RunningServer> {
     settings.metrics.observe_pool(&db);
-    serve(listen, app(db, settings)).await
+    serve(listen, app(db, settings).await?).await
 }
 
 /// Binds `listen` and serves the admin routes on it in the background.
