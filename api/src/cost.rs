@@ -132,5 +132,6 @@ pub fn too_costly(cost: usize, max: usize) -> ServerError {
     let message = format!(
         "this query could produce {cost} values, more than the {max} allowed: ask for smaller pages (`first`, `last`) or fewer nested connections"
     );
-    async_graphql::Error::from(ApiError::LimitExceeded(message)).into_server_error(Default::default())
+    async_graphql::Error::from(ApiError::LimitExceeded(message))
+        .into_server_error(Default::default())
 }

@@ -7,8 +7,9 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 use crate::config::DatabaseConfig;
 
-/// Opens a pool on the configured database. SQLite runs in WAL mode, so that readers do not
-/// wait for a writer, with foreign keys enforced. Statements report how long they take to
+/// Opens a pool on the configured database. A pooled connection is checked before use only
+/// after 30 s idle. SQLite runs in WAL mode, so that readers do not wait for a writer, with
+/// foreign keys enforced. Statements report how long they take to
 /// execute (see [`crate::store::observe_statements`]).
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.database_url.clone());
@@ -16,6 +17,9 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
         .max_connections(config.database_max_connections)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        // A connection in steady use is known to be alive: ping only one idle for a while,
+        // rather than spend a round trip on every statement.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {
             options

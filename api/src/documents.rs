@@ -62,7 +62,10 @@ mod tests {
     fn documents_that_do_not_parse_or_are_too_long_are_not_kept() {
         let documents = Documents::default();
         documents.prepare(&mut Request::new("{ countries("));
-        let long = format!("{{ countries(first: 1) {{ totalCount }} }}{}", " ".repeat(LONGEST));
+        let long = format!(
+            "{{ countries(first: 1) {{ totalCount }} }}{}",
+            " ".repeat(LONGEST)
+        );
         documents.prepare(&mut Request::new(long));
         assert_eq!(documents.0.len(), 0);
     }

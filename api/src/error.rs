@@ -81,7 +81,11 @@ impl From<ApiError> for async_graphql::Error {
 /// carry a code keep it.
 pub fn assign_codes(response: &mut async_graphql::Response, parsed: bool) {
     for error in &mut response.errors {
-        if error.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+        if error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some())
+        {
             continue;
         }
         // async-graphql's messages are the only signal it gives of what failed.

@@ -19,8 +19,7 @@ use tracing::Instrument as _;
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
-use super::logs::REQUEST_TARGET;
-use super::{Metrics, tag_trace_id};
+use super::{Metrics, with_trace_id};
 
 /// Wraps an endpoint with the span and metric of each request.
 pub struct HttpTelemetry {
@@ -105,7 +104,7 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
         // Named `{method}` until routing names the route; `HTTP` for a method of no standard.
         let name = if method == OTHER { "HTTP" } else { method };
         let span = tracing::info_span!(
-            target: REQUEST_TARGET,
+            target: "govgraph_api::http",
             "HTTP request",
             otel.name = name,
             otel.kind = "server",
@@ -135,9 +134,9 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
             .into_iter()
             .find(|id| *id != TraceId::INVALID)
             .unwrap_or_else(|| TraceId::from(fastrand::u128(1..)));
-        tag_trace_id(&span, trace_id.to_string());
 
-        let response = match self.inner.call(request).instrument(span.clone()).await {
+        let work = self.inner.call(request).instrument(span.clone());
+        let response = match with_trace_id(trace_id, work).await {
             Ok(response) => response.into_response(),
             Err(error) => error.into_response(),
         };

@@ -2,17 +2,18 @@
 //! inside a request carries the request's trace id, so a log line leads to its trace.
 
 use std::fmt;
+use std::future::Future;
 use std::io::IsTerminal;
 
 use clap::ValueEnum;
+use opentelemetry::trace::TraceId;
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::{FilterExt as _, filter_fn};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::{EnvFilter, Layer, Registry};
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// How log lines are written to standard error.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -31,15 +32,12 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // The request's span is always seen by this layer, whatever the filter, so that the lines
-    // inside it find its trace id. Spans print nothing of their own.
-    let requests = filter_fn(|metadata| metadata.is_span() && metadata.target() == REQUEST_TARGET);
     tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(format == LogFormat::Human && std::io::stderr().is_terminal())
         .event_format(Lines { format })
         .fmt_fields(NoSpanFields)
-        .with_filter(filter.or(requests))
+        .with_filter(filter)
 }
 
 /// Span fields are for traces: log lines show an event's own fields and the trace id only, so
@@ -56,24 +54,16 @@ impl<'writer> FormatFields<'writer> for NoSpanFields {
     }
 }
 
-/// The target of the span of each HTTP request.
-pub const REQUEST_TARGET: &str = "govgraph_api::http";
+tokio::task_local! {
+    /// The trace id of the request the current task is serving.
+    static REQUEST_TRACE_ID: TraceId;
+}
 
-/// The trace id of a request, kept in its span's extensions for the log lines inside it.
-struct TraceId(String);
-
-/// Makes every log line written inside `span` carry `trace_id`. The id is kept beside the span
-/// rather than as one of its fields, so that it is not repeated as a span attribute.
-pub fn tag_trace_id(span: &tracing::Span, trace_id: String) {
-    let Some(id) = span.id() else { return };
-    tracing::dispatcher::get_default(|dispatch| {
-        if let Some(span) = dispatch
-            .downcast_ref::<Registry>()
-            .and_then(|registry| registry.span(&id))
-        {
-            span.extensions_mut().replace(TraceId(trace_id.clone()));
-        }
-    });
+/// Runs `work` (a request) so that every line it logs carries `trace_id`. The id lives beside
+/// the task rather than on a span, so that logging needs no span and costs nothing when no line
+/// is written.
+pub async fn with_trace_id<F: Future>(trace_id: TraceId, work: F) -> F::Output {
+    REQUEST_TRACE_ID.scope(trace_id, work).await
 }
 
 /// An event's fields: its message apart, the others in order.
@@ -145,7 +135,7 @@ where
 {
     fn format_event(
         &self,
-        ctx: &FmtContext<'_, S, N>,
+        _ctx: &FmtContext<'_, S, N>,
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
@@ -153,11 +143,7 @@ where
         event.record(&mut fields);
         let meta = event.metadata();
         let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let trace_id = ctx.event_scope().and_then(|scope| {
-            scope
-                .into_iter()
-                .find_map(|span| span.extensions().get::<TraceId>().map(|id| id.0.clone()))
-        });
+        let trace_id = REQUEST_TRACE_ID.try_with(TraceId::to_string).ok();
         match self.format {
             LogFormat::Json => {
                 let mut line = Map::new();

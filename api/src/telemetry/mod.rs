@@ -23,7 +23,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{Layer as _, Registry};
 
-pub use logs::{LogFormat, tag_trace_id};
+pub use logs::{LogFormat, with_trace_id};
 pub use metrics::Metrics;
 
 /// The environment variables that name where to push each signal.
