@@ -38,8 +38,13 @@ command -v pgbench >/dev/null || need+=(postgresql-client)
 command -v psql >/dev/null || need+=(postgresql-client)
 command -v curl >/dev/null || need+=(curl)
 if [ "${#need[@]}" -gt 0 ]; then
+    apt-get update -qq >&2
     apt-get install -y "${need[@]}" >&2
 fi
+pg_isready -d "$PG/postgres" -q || {
+    echo "bench/run.sh needs PostgreSQL at ${PG} (set PG to another server)" >&2
+    exit 1
+}
 
 say "release build"
 cargo build --release --quiet
@@ -81,7 +86,6 @@ person_uuid=$(psql "$DB_URL" -Atq \
 person_id=$(printf 'Person:%s' "$person_uuid" | base64 -w0 | tr '+/' '-_' | tr -d '=')
 codes=$(psql "$DB_URL" -Atq -c "SELECT alpha2 FROM country ORDER BY alpha2 LIMIT 50")
 representations=$(printf '%s\n' $codes | sed 's/.*/{"__typename":"Country","code":"&"}/' | paste -sd, -)
-quoted_codes=$(printf "'%s'\n" $codes | paste -sd, -)
 
 # The four queries, as request bodies.
 declare -A BODY
@@ -141,59 +145,83 @@ measure_govgraph() {
         -v r=$((requests_after - requests_before)) 'BEGIN { printf "%.2f", s / r }')
 }
 
-# The floor of query $1: its round trips as hand-written SQL through pgbench.
+# The floor of query $1: its round trips as hand-written SQL through pgbench, with the values
+# bound as parameters (pgbench -M prepared turns each :variable into one), as a client's
+# loader binds them.
 measure_floor() {
     local query=$1
     say "floor: $query (${DURATION} s, ${CONNECTIONS} connections)"
-    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$WARMUP" \
+    local defines
+    read -r -a defines <"$WORK/$query.defines" || true  # one line, no newline at its end
+    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$WARMUP" "${defines[@]}" \
         -f "$WORK/$query.sql" "$DB_URL" >/dev/null 2>&1
-    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" "${defines[@]}" \
         -f "$WORK/$query.sql" "$DB_URL" >"$WORK/$query.pgbench" 2>&1
     FLOOR[$query]=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/$query.pgbench")
     [ -n "${FLOOR[$query]}" ] || { cat "$WORK/$query.pgbench" >&2; exit 1; }
 }
 
 # The floor: the same round trips, as hand-written SQL, sent by pgbench over as many
-# connections. The ids a request learns from one round trip are written into the next.
-psql_list() { psql "$DB_URL" -Atq -c "$1" | sed "s/.*/'&'/" | paste -sd, -; }
-countries=$(psql_list "SELECT n.id FROM node n WHERE n.kind = 'COUNTRY'
-    ORDER BY n.name, n.id LIMIT 20")
-groups=$(psql_list "SELECT DISTINCT object_id FROM (
+# connections. The ids a request learns from one round trip are bound in the next.
+# `bind PREFIX VALUES...` writes pgbench -D definitions PREFIX1=..., and prints the list of
+# :PREFIX1, :PREFIX2, ... for an IN clause.
+bind() {
+    local prefix=$1 file=$2 n=0 list=()
+    shift 2
+    for value in "$@"; do
+        n=$((n + 1))
+        printf -- '-D %s%d=%s ' "$prefix" "$n" "$value" >>"$file"
+        list+=(":$prefix$n")
+    done
+    (IFS=,; echo "${list[*]}")
+}
+rows() { psql "$DB_URL" -Atq -c "$1"; }
+country_ids=$(rows "SELECT n.id FROM node n WHERE n.kind = 'COUNTRY' ORDER BY n.name, n.id LIMIT 20")
+group_ids=$(rows "SELECT DISTINCT object_id FROM (
     SELECT e.object_id, row_number() OVER (PARTITION BY e.subject_id ORDER BY o.name, e.id) AS rn
     FROM edge e JOIN node o ON o.id = e.object_id
-    WHERE e.predicate = 'MEMBER_OF' AND e.subject_id IN (${countries})) page
+    WHERE e.predicate = 'MEMBER_OF' AND e.subject_id IN (
+        SELECT n.id FROM node n WHERE n.kind = 'COUNTRY' ORDER BY n.name, n.id LIMIT 20)) page
     WHERE rn <= 5 AND object_id IN (SELECT id FROM node WHERE kind = 'WORKING_GROUP')")
+for query in "${QUERIES[@]}"; do : >"$WORK/$query.defines"; done
+printf -- '-D kind=PERSON -D limit=101 ' >>"$WORK/flat.defines"
+printf -- '-D country=COUNTRY -D limit=21 -D member=MEMBER_OF -D produced=PRODUCED -D per=6 ' \
+    >>"$WORK/nested.defines"
+countries=$(bind c "$WORK/nested.defines" $country_ids)
+groups=$(bind g "$WORK/nested.defines" $group_ids)
+printf -- '-D person=%s ' "$person_uuid" >>"$WORK/lookup.defines"
+code_list=$(bind k "$WORK/entities.defines" $codes)
 
 cat >"$WORK/flat.sql" <<SQL
 SELECT n.*, p.* FROM node n JOIN person p ON p.node_id = n.id
-WHERE n.kind = 'PERSON' ORDER BY n.name, n.id LIMIT 101;
+WHERE n.kind = :kind ORDER BY n.name, n.id LIMIT :limit;
 SQL
 cat >"$WORK/nested.sql" <<SQL
 SELECT n.*, c.* FROM node n JOIN country c ON c.node_id = n.id
-WHERE n.kind = 'COUNTRY' ORDER BY n.name, n.id LIMIT 21;
+WHERE n.kind = :country ORDER BY n.name, n.id LIMIT :limit;
 SELECT * FROM (
     SELECT e.*, o.*, wg.*, pa.*,
         row_number() OVER (PARTITION BY e.subject_id ORDER BY o.name, e.id) AS rn
     FROM edge e JOIN node o ON o.id = e.object_id
     LEFT JOIN working_group wg ON wg.node_id = o.id
     LEFT JOIN partnership pa ON pa.node_id = o.id
-    WHERE e.predicate = 'MEMBER_OF' AND e.subject_id IN (${countries})) page
-WHERE rn <= 6;
+    WHERE e.predicate = :member AND e.subject_id IN (${countries})) page
+WHERE rn <= :per;
 SELECT * FROM (
     SELECT e.*, o.*, d.*,
         row_number() OVER (PARTITION BY e.subject_id ORDER BY o.name, e.id) AS rn
     FROM edge e JOIN node o ON o.id = e.object_id
     JOIN deliverable d ON d.node_id = o.id
-    WHERE e.predicate = 'PRODUCED' AND e.subject_id IN (${groups})) page
-WHERE rn <= 6;
+    WHERE e.predicate = :produced AND e.subject_id IN (${groups})) page
+WHERE rn <= :per;
 SQL
 cat >"$WORK/lookup.sql" <<SQL
 SELECT n.*, p.* FROM node n LEFT JOIN person p ON p.node_id = n.id
-WHERE n.id = '${person_uuid}';
+WHERE n.id = :person;
 SQL
 cat >"$WORK/entities.sql" <<SQL
 SELECT n.*, c.* FROM node n JOIN country c ON c.node_id = n.id
-WHERE c.alpha2 IN (${quoted_codes}) OR c.alpha3 IN (${quoted_codes});
+WHERE c.alpha2 IN (${code_list}) OR c.alpha3 IN (${code_list});
 SQL
 
 # Each query runs through govgraph, then at once as its floor, so that both see the machine
