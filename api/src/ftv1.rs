@@ -20,10 +20,6 @@ use prost::Message;
 /// The request header a gateway sends to ask for a trace.
 pub const HEADER: &str = "apollo-federation-include-trace";
 
-/// Request data that asks for a trace.
-#[derive(Clone, Copy, Debug)]
-pub struct IncludeTrace;
-
 /// `google.protobuf.Timestamp`.
 #[derive(Clone, PartialEq, Message)]
 pub struct Timestamp {
@@ -161,7 +157,8 @@ fn nanos(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// The extension that builds a trace when the request asks for one.
+/// The extension that builds a trace of every request; the schema that carries it serves only
+/// the requests that ask for one.
 pub struct InlineTrace;
 
 impl ExtensionFactory for InlineTrace {
@@ -174,7 +171,7 @@ impl ExtensionFactory for InlineTrace {
 }
 
 struct Tracer {
-    /// Set when a traced execution starts; untraced requests never touch `timings`.
+    /// Set when the execution starts; fields resolved before it are not timed.
     started: OnceLock<Instant>,
     timings: Mutex<Timings>,
 }
@@ -199,9 +196,6 @@ impl Extension for Tracer {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if ctx.data_opt::<IncludeTrace>().is_none() {
-            return next.run(ctx, operation_name).await;
-        }
         let wall_start = SystemTime::now();
         let start = *self.started.get_or_init(Instant::now);
         let mut response = next.run(ctx, operation_name).await;

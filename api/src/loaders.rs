@@ -224,7 +224,7 @@ impl Loader<NodeById> for Db {
     async fn load(&self, keys: &[NodeById]) -> Result<HashMap<NodeById, Self::Value>, ApiError> {
         self.batch("NodeById", keys.len(), async {
             let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-            let records = store::nodes_by_id(&self.0, &ids).await?;
+            let records = store::nodes_by_id(&self.0, None, &ids).await?;
             Ok(records
                 .into_iter()
                 .map(|r| (NodeById(r.node.id), Arc::new(r)))
@@ -245,7 +245,7 @@ impl Loader<NodeOfKind> for Db {
         self.batch("NodeOfKind", keys.len(), async {
             let mut found = HashMap::new();
             for (kind, ids) in group_by(keys, |k| (k.0, k.1)) {
-                for record in store::nodes_of_kind(&self.0, kind, &ids).await? {
+                for record in store::nodes_by_id(&self.0, Some(kind), &ids).await? {
                     found.insert(NodeOfKind(kind, record.node.id), Arc::new(record));
                 }
             }

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use crate::config::Limits;
 use crate::db::{NotReady, check_ready};
 use crate::execution::Executor;
-use crate::ftv1::{self, IncludeTrace};
+use crate::ftv1;
 use crate::graphiql;
 use crate::store::Store;
 use crate::telemetry::Metrics;
@@ -80,9 +80,6 @@ async fn graphql(
         }
     };
     let trace = headers.get(ftv1::HEADER).is_some_and(|v| v == "ftv1");
-    if trace {
-        request = request.data(IncludeTrace);
-    }
     let Operations {
         executor,
         metrics,

@@ -139,7 +139,7 @@ fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectS
     if with_details {
         select_nodes(&mut query, OTHER, &kinds);
     }
-    if kinds.len() < all_kinds().len() {
+    if kinds.len() < NodeKind::iter().count() {
         query.and_where(col(OTHER, "kind").is_in(kinds.iter().map(|k| k.as_str())));
     }
     query

@@ -129,12 +129,17 @@ pub fn all_kinds() -> Vec<NodeKind> {
     NodeKind::iter().collect()
 }
 
-/// The nodes with the given ids, of any kind.
-pub async fn nodes_by_id(db: &Store, ids: &[Uuid]) -> Result<Vec<NodeRecord>, DbErr> {
+/// The nodes of `kinds` meeting `condition`, each with its detail (only the details of
+/// `kinds` are joined).
+async fn nodes_where(
+    db: &Store,
+    kinds: &[NodeKind],
+    condition: Condition,
+) -> Result<Vec<NodeRecord>, DbErr> {
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, &all_kinds());
-    query.and_where(col(NODE, "id").is_in(ids.iter().copied()));
+    select_nodes(&mut query, NODE, kinds);
+    query.cond_where(condition);
     db.select("SELECT node", &query)
         .await?
         .iter()
@@ -142,24 +147,21 @@ pub async fn nodes_by_id(db: &Store, ids: &[Uuid]) -> Result<Vec<NodeRecord>, Db
         .collect()
 }
 
-/// The nodes of `kind` with the given ids: a global ID says its kind, so only that kind's
-/// detail is joined.
-pub async fn nodes_of_kind(
+/// The nodes with the given ids: of `kind` when a global ID says it, so that only that kind's
+/// detail is joined, else of any kind.
+pub async fn nodes_by_id(
     db: &Store,
-    kind: NodeKind,
+    kind: Option<NodeKind>,
     ids: &[Uuid],
 ) -> Result<Vec<NodeRecord>, DbErr> {
-    let mut query = Query::select();
-    query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, &[kind]);
-    query
-        .and_where(col(NODE, "id").is_in(ids.iter().copied()))
-        .and_where(col(NODE, "kind").eq(kind.as_str()));
-    db.select("SELECT node", &query)
-        .await?
-        .iter()
-        .map(decode_node)
-        .collect()
+    let by_id = Condition::all().add(col(NODE, "id").is_in(ids.iter().copied()));
+    match kind {
+        Some(kind) => {
+            let of_kind = by_id.add(col(NODE, "kind").eq(kind.as_str()));
+            nodes_where(db, &[kind], of_kind).await
+        }
+        None => nodes_where(db, &all_kinds(), by_id).await,
+    }
 }
 
 /// A filtered, ordered list of nodes of one kind.
@@ -290,32 +292,16 @@ pub async fn nodes_by_slug(
     kind: NodeKind,
     slugs: &[String],
 ) -> Result<Vec<NodeRecord>, DbErr> {
-    let mut query = Query::select();
-    query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, &[kind]);
-    query
-        .and_where(col(NODE, "kind").eq(kind.as_str()))
-        .and_where(col(NODE, "slug").is_in(slugs.iter().cloned()));
-    db.select("SELECT node", &query)
-        .await?
-        .iter()
-        .map(decode_node)
-        .collect()
+    let condition = Condition::all()
+        .add(col(NODE, "kind").eq(kind.as_str()))
+        .add(col(NODE, "slug").is_in(slugs.iter().cloned()));
+    nodes_where(db, &[kind], condition).await
 }
 
 /// The countries whose alpha-2 or alpha-3 code is one of `codes` (upper case).
 pub async fn countries_by_code(db: &Store, codes: &[String]) -> Result<Vec<NodeRecord>, DbErr> {
-    let mut query = Query::select();
-    query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, &[NodeKind::Country]);
-    query.cond_where(
-        Condition::any()
-            .add(col("country", "alpha2").is_in(codes.iter().cloned()))
-            .add(col("country", "alpha3").is_in(codes.iter().cloned())),
-    );
-    db.select("SELECT node", &query)
-        .await?
-        .iter()
-        .map(decode_node)
-        .collect()
+    let condition = Condition::any()
+        .add(col("country", "alpha2").is_in(codes.iter().cloned()))
+        .add(col("country", "alpha3").is_in(codes.iter().cloned()));
+    nodes_where(db, &[NodeKind::Country], condition).await
 }

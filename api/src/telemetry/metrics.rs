@@ -38,6 +38,19 @@ pub enum MetricsError {
     Encode(#[from] prometheus::Error),
 }
 
+/// Reads a pool's open and idle connections and its maximum.
+type PoolUsage = Box<dyn Fn() -> (u32, usize, u32) + Send + Sync>;
+
+fn pool_usage<DB: sea_orm::sqlx::Database>(pool: sea_orm::sqlx::Pool<DB>) -> PoolUsage {
+    Box::new(move || {
+        (
+            pool.size(),
+            pool.num_idle(),
+            pool.options().get_max_connections(),
+        )
+    })
+}
+
 /// The instruments every part of the service records into; cheap to clone.
 #[derive(Clone)]
 pub struct Metrics(Arc<Instruments>);
@@ -171,30 +184,11 @@ impl Metrics {
     /// Reports the connections of `db`'s pool, used and idle, and its maximum, whenever the
     /// metrics are read.
     pub fn observe_pool(&self, db: &DatabaseConnection) {
-        let usage: Box<dyn Fn() -> (u32, usize, u32) + Send + Sync> =
-            match db.get_database_backend() {
-                DatabaseBackend::Postgres => {
-                    let pool = db.get_postgres_connection_pool().clone();
-                    Box::new(move || {
-                        (
-                            pool.size(),
-                            pool.num_idle(),
-                            pool.options().get_max_connections(),
-                        )
-                    })
-                }
-                DatabaseBackend::Sqlite => {
-                    let pool = db.get_sqlite_connection_pool().clone();
-                    Box::new(move || {
-                        (
-                            pool.size(),
-                            pool.num_idle(),
-                            pool.options().get_max_connections(),
-                        )
-                    })
-                }
-                _ => return,
-            };
+        let usage = match db.get_database_backend() {
+            DatabaseBackend::Postgres => pool_usage(db.get_postgres_connection_pool().clone()),
+            DatabaseBackend::Sqlite => pool_usage(db.get_sqlite_connection_pool().clone()),
+            _ => return,
+        };
         let usage = Arc::new(usage);
         let pool_name = KeyValue::new("db.client.connection.pool.name", POOL_NAME);
         let (counted, named) = (usage.clone(), pool_name.clone());
