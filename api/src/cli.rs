@@ -1,6 +1,7 @@
 //! The `govgraph` command.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -8,14 +9,14 @@ use govgraph_migration::seed::synthetic;
 use govgraph_migration::{Migrator, MigratorTrait};
 use sea_orm::TransactionTrait as _;
 
-use crate::config::{Config, DatabaseConfig};
-use crate::server::Settings;
+use crate::config::{Config, DatabaseConfig, Profile};
+use crate::server::{Readiness, Settings};
 use crate::telemetry::{LogFormat, Telemetry};
 use crate::{db, server};
 
 /// govgraph: the international GovTech community as a GraphQL knowledge graph.
 #[derive(Debug, Parser)]
-#[command(version, args_conflicts_with_subcommands = true)]
+#[command(name = "govgraph", version, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -37,7 +38,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API (the default): migrates the database and loads the data set first.
-    Serve(Config),
+    Serve(Box<Config>),
     /// Apply, revert or list the database migrations.
     Migrate {
         #[command(subcommand)]
@@ -109,7 +110,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli, telemetry: &Telemetry) -> anyhow::Result<()> {
     match cli.command {
         None => serve(cli.serve, telemetry).await,
-        Some(Command::Serve(config)) => serve(config, telemetry).await,
+        Some(Command::Serve(config)) => serve(*config, telemetry).await,
         Some(Command::Migrate { action, database }) => migrate(action, &database).await,
         Some(Command::PrintSchema) => {
             print!("{}", crate::federation_sdl());
@@ -131,35 +132,84 @@ fn redacted(url: &str) -> String {
     }
 }
 
+/// Opens the database for a command that needs it now, saying plainly why it cannot be opened.
 async fn open(database: &DatabaseConfig) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    db::connect(database).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            redacted(&database.database_url)
-        )
-    })
+    let url = redacted(&database.database_url);
+    db::probe(database)
+        .await
+        .map_err(|unreachable| anyhow::anyhow!("cannot open the database {url}: {unreachable}"))?;
+    db::connect(database, None, false)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))
+}
+
+/// Waits for the database, retrying with backoff and saying each new reason once, then
+/// migrates it and marks the service ready. Fails when the database is wrong rather than away.
+async fn prepare_database(database: DatabaseConfig, readiness: Readiness) -> anyhow::Result<()> {
+    let url = redacted(&database.database_url);
+    let mut backoff = Duration::from_millis(100);
+    let mut said: Option<String> = None;
+    loop {
+        match db::probe(&database).await {
+            Ok(()) => break,
+            Err(unreachable) if unreachable.transient => {
+                if said.as_deref() != Some(unreachable.reason.as_str()) {
+                    tracing::warn!(
+                        database = %url,
+                        reason = %unreachable.reason,
+                        "cannot reach the database; waiting for it (/readyz answers 503 meanwhile)"
+                    );
+                    said = Some(unreachable.reason);
+                }
+            }
+            Err(unreachable) => {
+                anyhow::bail!("cannot open the database {url}: {unreachable}");
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+    if said.is_some() {
+        tracing::info!(database = %url, "the database is reachable");
+    }
+    db::migrate(&database)
+        .await
+        .context("cannot migrate the database")?;
+    readiness.mark_serving();
+    Ok(())
 }
 
 async fn serve(config: Config, telemetry: &Telemetry) -> anyhow::Result<()> {
-    let db = open(&config.database).await?;
-    db::migrate(&db)
+    let url = redacted(&config.database.database_url);
+    // A database that is wrong, rather than away, stops the service before it listens.
+    if let Err(unreachable) = db::probe(&config.database).await
+        && !unreachable.transient
+    {
+        anyhow::bail!("cannot open the database {url}: {unreachable}");
+    }
+    let db = db::connect(&config.database, Some(config.limits.request_timeout), true)
         .await
-        .context("cannot migrate the database")?;
+        .with_context(|| format!("cannot open the database {url}"))?;
+    let readiness = Readiness::starting();
     let observability = &config.observability;
     let settings = Settings {
         limits: config.limits,
+        http: config.http,
+        access: config.access.clone(),
         metrics: telemetry.metrics.clone(),
-        serve_metrics: observability.metrics_on_main(config.listen),
+        serve_metrics: observability.metrics_on_main(config.listen, config.access.profile),
         trace_documents: observability.trace_documents,
+        readiness: readiness.clone(),
     };
     let admin = match observability.admin_listen {
         Some(listen) => {
             let metrics = observability
                 .metrics_on_admin()
                 .then(|| telemetry.metrics.clone());
-            let admin = server::start_admin(listen, db.clone(), metrics)
-                .await
-                .with_context(|| format!("cannot listen on {listen}"))?;
+            let admin =
+                server::start_admin(listen, db.clone(), metrics, readiness.clone(), config.http)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(address = %admin.addr, "admin routes at http://{}/", admin.addr);
             Some(admin)
         }
@@ -168,9 +218,42 @@ async fn serve(config: Config, telemetry: &Telemetry) -> anyhow::Result<()> {
     let server = server::start(config.listen, db, settings)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    tracing::info!(address = %server.addr, "govgraph is serving GraphQL at http://{}/graphql", server.addr);
-    shutdown_signal().await;
-    tracing::info!("shutting down");
+    let addr = server.addr;
+    match config.access.profile {
+        Profile::Development => tracing::info!(
+            address = %addr,
+            "govgraph is listening: GraphiQL at http://{addr}/, GraphQL at http://{addr}/graphql"
+        ),
+        Profile::Public => tracing::info!(
+            address = %addr,
+            "govgraph is listening: GraphQL at http://{addr}/graphql (public profile)"
+        ),
+    }
+    let mut preparing = tokio::spawn(prepare_database(config.database.clone(), readiness.clone()));
+    let ready = async {
+        match (&mut preparing).await {
+            Ok(Ok(())) => {
+                tracing::info!(address = %addr, "govgraph is ready");
+                std::future::pending::<anyhow::Result<()>>().await
+            }
+            Ok(Err(error)) => Err(error),
+            Err(error) => Err(anyhow::anyhow!("the database task failed: {error}")),
+        }
+    };
+    let failed = tokio::select! {
+        () = shutdown_signal() => None,
+        Err(error) = ready => Some(error),
+    };
+    preparing.abort();
+    readiness.mark_draining();
+    if failed.is_none() && !config.http.shutdown_delay.is_zero() {
+        tracing::info!(
+            delay_secs = config.http.shutdown_delay.as_secs_f64(),
+            "shutting down: /readyz answers 503 while load balancers take note"
+        );
+        tokio::time::sleep(config.http.shutdown_delay).await;
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
     let stopped = server.stop().await;
     if let Some(admin) = admin {
         admin
@@ -178,7 +261,12 @@ async fn serve(config: Config, telemetry: &Telemetry) -> anyhow::Result<()> {
             .await
             .context("the admin listener failed while stopping")?;
     }
-    stopped.context("the server failed while stopping")
+    stopped.context("the server failed while stopping")?;
+    tracing::info!("server stopped");
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 async fn shutdown_signal() {
@@ -207,7 +295,7 @@ async fn shutdown_signal() {
 async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let db = open(database).await?;
-    db::migrate(&db)
+    db::migrate(database)
         .await
         .context("cannot migrate the database")?;
     let transaction = db.begin().await.context("cannot start a transaction")?;

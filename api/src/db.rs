@@ -1,40 +1,125 @@
-//! Opening the database, migrating it, and checking it is ready.
+//! Opening the database, migrating it, waiting for it at start-up, and checking it is ready.
 
+use std::str::FromStr as _;
 use std::time::Duration;
 
 use govgraph_migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::{self, Connection as _};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseConfig;
 
 /// Opens a pool on the configured database. A pooled connection is checked before use only
 /// after 30 s idle. SQLite runs in WAL mode, so that readers do not wait for a writer, with
-/// foreign keys enforced. Statements report how long they take to
-/// execute (see [`crate::store::observe_statements`]).
-pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+/// foreign keys enforced. On PostgreSQL, the server cancels any statement that runs longer than
+/// `statement_timeout`. With `lazy`, no connection is opened until a statement needs one.
+/// Statements report how long they take to execute (see [`crate::store::observe_statements`]).
+pub async fn connect(
+    config: &DatabaseConfig,
+    statement_timeout: Option<Duration>,
+    lazy: bool,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .max_connections(config.database_max_connections)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(config.database_acquire_timeout)
         // A connection in steady use is known to be alive: ping only one idle for a while,
         // rather than spend a round trip on every statement.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .connect_lazy(lazy)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {
             options
-                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
         });
+    if let Some(timeout) = statement_timeout {
+        options.statement_timeout(timeout);
+    }
     let mut db = Database::connect(options).await?;
     crate::store::observe_statements(&mut db, |_| {});
     Ok(db)
 }
 
-/// Applies every pending migration; on an empty database this loads the default data set.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// Applies every pending migration over a connection of its own, on which no statement
+/// timeout applies; on an empty database this loads the default data set.
+pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
+    let migrations = DatabaseConfig {
+        database_max_connections: 1,
+        ..config.clone()
+    };
+    let db = connect(&migrations, None, false).await?;
+    let migrated = Migrator::up(&db, None).await;
+    db.close().await?;
+    migrated
+}
+
+/// Why the database could not be opened, as one line, and whether waiting could help.
+#[derive(Debug, thiserror::Error)]
+#[error("{reason}")]
+pub struct Unreachable {
+    /// What went wrong, without the URL's password.
+    pub reason: String,
+    /// Whether the database may come (connection refused, starting up, too many
+    /// connections), rather than being wrong (an unknown database, a bad password).
+    pub transient: bool,
+}
+
+/// Whether an error means a connection to the database was lost or never made, rather than a
+/// fault of a statement: the statement may be sent again on another connection.
+pub fn is_connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P01-57P03: the server is shutting down,
+            // crashed, or not yet accepting connections.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
+/// Tries to open one connection to the database, to say plainly why it cannot be, if it
+/// cannot: the pool would only report that it timed out.
+pub async fn probe(config: &DatabaseConfig) -> Result<(), Unreachable> {
+    let url = config.database_url.as_str();
+    let opened: Result<(), sqlx::Error> = async {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
+            sqlx::postgres::PgConnection::connect_with(&options)
+                .await?
+                .close()
+                .await
+        } else {
+            let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+            sqlx::sqlite::SqliteConnection::connect_with(&options)
+                .await?
+                .close()
+                .await
+        }
+    }
+    .await;
+    opened.map_err(|error| {
+        let transient = match &error {
+            sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+                code.starts_with("08") || matches!(code.as_ref(), "57P03" | "53300")
+            }),
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+            _ => false,
+        };
+        let reason = match &error {
+            sqlx::Error::Database(database) => database.message().to_owned(),
+            sqlx::Error::Io(io) => io.to_string(),
+            other => other.to_string(),
+        };
+        Unreachable { reason, transient }
+    })
 }
 
 /// Why the service is not ready to serve.

@@ -5,7 +5,93 @@ use std::sync::Arc;
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
-/// An error a resolver returns. Each variant maps to one stable `extensions.code`.
+/// Every `extensions.code` the service returns, in one list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The HTTP request is not a GraphQL request: wrong method, media type or body shape.
+    BadRequest,
+    /// The document does not parse.
+    GraphqlParseFailed,
+    /// The document does not fit the schema.
+    GraphqlValidationFailed,
+    /// A value the client gave is wrong; the message says how to fix it.
+    BadUserInput,
+    /// A required lookup found nothing.
+    NotFound,
+    /// The request needs credentials it did not present.
+    Unauthenticated,
+    /// The request asked for more than a limit allows; the message names the limit.
+    LimitExceeded,
+    /// The request did not finish in time.
+    Timeout,
+    /// The service cannot answer now (starting, stopping, or its database unreachable or
+    /// saturated); the request may be sent again.
+    Unavailable,
+    /// Something failed inside the service; the cause is logged, never sent.
+    InternalServerError,
+}
+
+impl Code {
+    /// Every code.
+    pub const ALL: [Code; 10] = [
+        Code::BadRequest,
+        Code::GraphqlParseFailed,
+        Code::GraphqlValidationFailed,
+        Code::BadUserInput,
+        Code::NotFound,
+        Code::Unauthenticated,
+        Code::LimitExceeded,
+        Code::Timeout,
+        Code::Unavailable,
+        Code::InternalServerError,
+    ];
+
+    /// The code as clients see it in `extensions.code`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::BadRequest => "BAD_REQUEST",
+            Code::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Code::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::NotFound => "NOT_FOUND",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::LimitExceeded => "LIMIT_EXCEEDED",
+            Code::Timeout => "TIMEOUT",
+            Code::Unavailable => "UNAVAILABLE",
+            Code::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The code of an error the service returned; `None` for an error without a code.
+    pub fn of(error: &async_graphql::ServerError) -> Option<Code> {
+        match error.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => {
+                Code::ALL.into_iter().find(|c| c.as_str() == code)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the code means the service, not the client, failed.
+    pub const fn is_server_fault(self) -> bool {
+        matches!(
+            self,
+            Code::InternalServerError | Code::Timeout | Code::Unavailable
+        )
+    }
+
+    /// A GraphQL error with this code and `message`, at no position.
+    pub fn error(self, message: impl Into<String>) -> async_graphql::ServerError {
+        let mut error = async_graphql::ServerError::new(message, None);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", self.as_str());
+        error
+    }
+}
+
+/// An error a resolver returns. Each variant maps to one stable [`Code`].
 ///
 /// It deliberately does not implement `Display`: async-graphql converts any `Display` type into
 /// an error that shows its text to the client, and an internal cause must never reach one.
@@ -17,6 +103,8 @@ pub enum ApiError {
     NotFound(String),
     /// A request asked for more than a limit allows.
     LimitExceeded(String),
+    /// The database cannot serve the request now: unreachable, or every connection busy.
+    Unavailable(Arc<anyhow::Error>),
     /// Something failed inside the service; the cause is logged, never sent.
     Internal(Arc<anyhow::Error>),
 }
@@ -32,37 +120,65 @@ impl ApiError {
         Self::NotFound(message.into())
     }
 
+    /// A `LIMIT_EXCEEDED` error with `message`.
+    pub fn limit(message: impl Into<String>) -> Self {
+        Self::LimitExceeded(message.into())
+    }
+
     /// An `INTERNAL_SERVER_ERROR` caused by `cause`.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self::Internal(Arc::new(cause.into()))
     }
 
     /// The stable code clients see in `extensions.code`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::BadUserInput(_) => "BAD_USER_INPUT",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
-            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::BadUserInput(_) => Code::BadUserInput,
+            Self::NotFound(_) => Code::NotFound,
+            Self::LimitExceeded(_) => Code::LimitExceeded,
+            Self::Unavailable(_) => Code::Unavailable,
+            Self::Internal(_) => Code::InternalServerError,
         }
+    }
+}
+
+/// Whether a database error means the database could not be reached or had no connection to
+/// spare, rather than a fault of the statement.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    match error {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(_) => true,
+        DbErr::Query(sea_orm::RuntimeErr::SqlxError(error))
+        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(error)) => {
+            crate::db::is_connection_lost(error)
+        }
+        _ => false,
     }
 }
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        Self::internal(error)
+        if is_unavailable(&error) {
+            Self::Unavailable(Arc::new(error.into()))
+        } else {
+            Self::internal(error)
+        }
     }
 }
 
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
-        let code = error.code();
+        let code = error.code().as_str();
         let message = match error {
             ApiError::BadUserInput(message)
             | ApiError::NotFound(message)
             | ApiError::LimitExceeded(message) => {
                 tracing::debug!(code, reason = %message, "request rejected");
                 message
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(code, error = format!("{cause:#}"), "database unavailable");
+                "The database cannot answer now; send the request again in a moment.".to_owned()
             }
             ApiError::Internal(cause) => {
                 tracing::error!(code, error = format!("{cause:#}"), "request failed");
@@ -73,13 +189,19 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// Gives every error async-graphql raised itself a stable code: `GRAPHQL_PARSE_FAILED` when the
-/// document did not parse (`parsed` is false), `LIMIT_EXCEEDED` for one over the depth limit,
-/// `BAD_USER_INPUT` for an argument or variable value that does not fit its type,
-/// `GRAPHQL_VALIDATION_FAILED` for anything else found before execution (such errors have no
-/// path), and `INTERNAL_SERVER_ERROR` for a field that failed without saying why. Errors that
-/// carry a code keep it.
-pub fn assign_codes(response: &mut async_graphql::Response, parsed: bool) {
+impl ApiError {
+    /// This error as a GraphQL error at no position.
+    pub fn into_server_error(self) -> async_graphql::ServerError {
+        async_graphql::Error::from(self).into_server_error(Default::default())
+    }
+}
+
+/// Gives every error async-graphql raised itself a stable code: `BAD_USER_INPUT` for an
+/// argument or variable value that does not fit its type, `GRAPHQL_VALIDATION_FAILED` for
+/// anything else found before execution (such errors have no path), and
+/// `INTERNAL_SERVER_ERROR` for a field that failed without saying why. Errors that carry a code
+/// keep it.
+pub fn assign_codes(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
         if error
             .extensions
@@ -88,25 +210,21 @@ pub fn assign_codes(response: &mut async_graphql::Response, parsed: bool) {
         {
             continue;
         }
-        // async-graphql's messages are the only signal it gives of what failed.
+        // For these, async-graphql's messages are the only signal it gives of what failed.
         let message = error.message.as_str();
-        let code = if !parsed {
-            "GRAPHQL_PARSE_FAILED"
-        } else if message.contains("too deep") || message.contains("too complex") {
-            "LIMIT_EXCEEDED"
-        } else if message.starts_with("Invalid value for argument")
+        let code = if message.starts_with("Invalid value for argument")
             || message.starts_with("Failed to parse")
         {
-            "BAD_USER_INPUT"
+            Code::BadUserInput
         } else if error.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
+            Code::GraphqlValidationFailed
         } else {
-            "INTERNAL_SERVER_ERROR"
+            Code::InternalServerError
         };
         error
             .extensions
             .get_or_insert_with(Default::default)
-            .set("code", code);
+            .set("code", code.as_str());
     }
 }
 
@@ -114,19 +232,67 @@ pub fn assign_codes(response: &mut async_graphql::Response, parsed: bool) {
 mod tests {
     use super::*;
 
+    fn code_of(error: &async_graphql::Error) -> Option<async_graphql::Value> {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .cloned()
+    }
+
     #[test]
     fn an_internal_error_hides_its_cause_from_the_client() {
         let error: async_graphql::Error =
             ApiError::from(DbErr::Custom("SELECT secret FROM node".to_owned())).into();
         assert!(!error.message.contains("SELECT"), "{}", error.message);
-        let code = error
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .cloned();
         assert_eq!(
-            code,
+            code_of(&error),
             Some(async_graphql::Value::from("INTERNAL_SERVER_ERROR"))
+        );
+    }
+
+    #[test]
+    fn a_pool_with_no_connection_to_spare_is_unavailable_not_an_internal_error() {
+        let error = ApiError::from(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert_eq!(error.code(), Code::Unavailable);
+        let error: async_graphql::Error = error.into();
+        assert_eq!(
+            code_of(&error),
+            Some(async_graphql::Value::from("UNAVAILABLE"))
+        );
+    }
+
+    #[test]
+    fn every_code_reads_back_from_an_error_that_carries_it() {
+        for code in Code::ALL {
+            assert_eq!(Code::of(&code.error("message")), Some(code));
+        }
+    }
+
+    #[test]
+    fn async_graphql_errors_get_codes_by_what_failed() {
+        let mut response = async_graphql::Response::from_errors(vec![
+            async_graphql::ServerError::new("Unknown field \"planets\"", None),
+            async_graphql::ServerError::new("Invalid value for argument \"first\"", None),
+            async_graphql::ServerError::new("Failed to parse \"OrganisationKind\"", None),
+            {
+                let mut error = async_graphql::ServerError::new("boom", None);
+                error.path = vec![async_graphql::PathSegment::Field("name".to_owned())];
+                error
+            },
+            Code::NotFound.error("kept"),
+        ]);
+        assign_codes(&mut response);
+        let codes: Vec<Option<Code>> = response.errors.iter().map(Code::of).collect();
+        assert_eq!(
+            codes,
+            vec![
+                Some(Code::GraphqlValidationFailed),
+                Some(Code::BadUserInput),
+                Some(Code::BadUserInput),
+                Some(Code::InternalServerError),
+                Some(Code::NotFound),
+            ]
         );
     }
 }

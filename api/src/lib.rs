@@ -5,9 +5,7 @@
 
 pub mod cli;
 pub mod config;
-pub mod cost;
 pub mod db;
-pub mod documents;
 pub mod error;
 pub mod execution;
 pub mod ftv1;

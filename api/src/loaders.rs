@@ -42,7 +42,7 @@ impl Db {
             "DataLoader batch",
             otel.name = format!("load {loader}"),
             govgraph.loader.name = loader,
-            govgraph.loader.batch.size = keys,
+            govgraph.loader.batch.size = i64::try_from(keys).unwrap_or(i64::MAX),
         );
         work.instrument(span).await
     }

@@ -73,6 +73,16 @@ pub fn attribute(attributes: &[KeyValue], key: &str) -> Option<String> {
         .and_then(text)
 }
 
+/// The value of attribute `key` when it was sent as an integer, as the conventions ask of
+/// counts and status codes.
+pub fn int_attribute(attributes: &[KeyValue], key: &str) -> Option<i64> {
+    let value = attributes.iter().find(|kv| kv.key == key)?.value.as_ref()?;
+    match value.value.as_ref()? {
+        any_value::Value::IntValue(int) => Some(*int),
+        _ => None,
+    }
+}
+
 fn text(value: &AnyValue) -> Option<String> {
     match value.value.as_ref()? {
         any_value::Value::StringValue(text) => Some(text.clone()),
@@ -125,9 +135,13 @@ impl HttpCollector {
             .at("/v1/traces", post(http_traces))
             .at("/v1/metrics", post(http_metrics))
             .data(received.clone());
-        let server = server::serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), app)
-            .await
-            .expect("collector listens");
+        let server = server::serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            app,
+            govgraph_api::config::HttpConfig::default(),
+        )
+        .await
+        .expect("collector listens");
         Self {
             addr: server.addr,
             received,

@@ -222,7 +222,7 @@ async fn a_body_that_is_not_a_graphql_request_gets_a_coded_error() {
         .expect("response");
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.expect("a JSON body");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
 
     let huge = format!(
         r#"{{"query": "{{ __typename }}", "variables": {{ "x": "{}" }} }}"#,

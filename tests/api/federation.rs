@@ -154,20 +154,22 @@ async fn more_representations_than_the_cap_are_refused_whole() {
 }
 
 async fn traced(app: &TestApp, header: Option<&str>) -> Value {
+    let query = r#"{ country(code: "SG") { name relationships(first: 2) { nodes { name } } } }"#;
     let mut request = app
         .http
         .post(app.url("/graphql"))
-        .json(&json!({ "query": r#"{ country(code: "SG") { name relationships(first: 2) { nodes { name } } } }"# }));
+        .json(&json!({ "query": query }));
     if let Some(value) = header {
         request = request.header(govgraph_api::ftv1::HEADER, value);
     }
-    request
+    let text = request
         .send()
         .await
         .expect("response")
-        .json()
+        .text()
         .await
-        .expect("JSON")
+        .expect("a body");
+    crate::spec::checked(query, &json!({}), None, &text).await
 }
 
 fn child<'a>(node: &'a govgraph_api::ftv1::Node, name: &str) -> &'a govgraph_api::ftv1::Node {

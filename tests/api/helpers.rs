@@ -67,15 +67,15 @@ impl TestDb {
             }
         };
         let config = DatabaseConfig {
-            database_url: url.clone(),
             database_max_connections: 8,
+            ..DatabaseConfig::new(url.clone())
         };
-        let mut db = govgraph_api::db::connect(&config)
-            .await
-            .expect("database opens");
-        govgraph_api::db::migrate(&db)
+        govgraph_api::db::migrate(&config)
             .await
             .expect("migrations apply");
+        let mut db = govgraph_api::db::connect(&config, None, false)
+            .await
+            .expect("database opens");
         let statements = Arc::new(Mutex::new(Vec::new()));
         let log = statements.clone();
         govgraph_api::store::observe_statements(&mut db, move |sql| {
@@ -173,7 +173,8 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// POSTs a GraphQL request and returns the whole JSON response.
+    /// POSTs a GraphQL request and returns the whole JSON response, checked against the spec
+    /// and the schema.
     pub async fn post(&self, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables });
         let response = self
@@ -184,7 +185,8 @@ impl TestApp {
             .await
             .expect("request sent");
         assert!(response.status().is_success(), "HTTP {}", response.status());
-        response.json().await.expect("a JSON response")
+        let text = response.text().await.expect("a response body");
+        crate::spec::checked(query, &variables, None, &text).await
     }
 
     /// POSTs a query that must succeed and returns its `data`.

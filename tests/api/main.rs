@@ -24,5 +24,6 @@ mod process;
 mod readme;
 mod schema;
 mod server;
+mod spec;
 mod synthetic;
 mod telemetry;

@@ -58,7 +58,7 @@ impl Service {
                 };
                 if line["message"]
                     .as_str()
-                    .is_some_and(|m| m.contains("is serving GraphQL"))
+                    .is_some_and(|m| m.contains("govgraph is ready"))
                     && let Some(addr) = line["address"].as_str().and_then(|a| a.parse().ok())
                 {
                     let _ = listening.send(addr);

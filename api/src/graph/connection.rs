@@ -30,8 +30,7 @@ pub fn database<'a>(ctx: &'a Context<'_>) -> Result<&'a store::Store, ApiError> 
         .map_err(|_| ApiError::internal(anyhow::anyhow!("no database in the schema")))
 }
 
-/// Whether the connection field being resolved selects anything of its page, as opposed to
-/// only its `totalCount`: a count alone needs no page.
+/// Whether the connection field being resolved selects anything of its page, as opposed to only its `totalCount`: a count alone needs no page.
 fn page_selected(ctx: &Context<'_>) -> bool {
     let selection = ctx.look_ahead();
     ["edges", "nodes", "pageInfo"]
@@ -67,8 +66,7 @@ pub struct Connection<N: NodeType> {
     listing: Listing,
 }
 
-/// One page of a filtered, ordered list of nodes of one kind, with its place in the list and,
-/// when asked for, the size of the whole list.
+/// One page of a filtered, ordered list of nodes of one kind, with its place in the list and, when asked for, the size of the whole list.
 #[Object(
     concrete(name = "PartnershipConnection", params(Partnership)),
     concrete(name = "WorkingGroupConnection", params(WorkingGroup)),
@@ -139,8 +137,7 @@ pub struct LinkedEdge<N: NodeType> {
     node: N,
 }
 
-/// A relationship of a node, seen from that node: the node at the other end, the predicate,
-/// the direction, the role, when it held, and the sources that state it.
+/// A relationship of a node, seen from that node: the node at the other end, the predicate, the direction, the role, when it held, and the sources that state it.
 #[Object(
     concrete(name = "LinkedNodeEdge", params(Node)),
     concrete(name = "LinkedPartnershipEdge", params(Partnership)),
@@ -189,14 +186,12 @@ impl<N: NodeType> LinkedEdge<N> {
         self.row.edge.role.as_deref()
     }
 
-    /// The start of the period its sources state the relationship held in (inclusive), as
-    /// precisely as they state it; null when they give none.
+    /// The start of the period its sources state the relationship held in (inclusive), as precisely as they state it; null when they give none.
     async fn valid_from(&self) -> Option<PartialDate> {
         self.row.edge.valid_from.clone().map(PartialDate)
     }
 
-    /// The end of the period its sources state the relationship held in (inclusive), as
-    /// precisely as they state it; null when they give none. `2021` to `2021` means "in 2021".
+    /// The end of the period its sources state the relationship held in (inclusive), as precisely as they state it; null when they give none. `2021` to `2021` means "in 2021".
     async fn valid_to(&self) -> Option<PartialDate> {
         self.row.edge.valid_to.clone().map(PartialDate)
     }
@@ -214,8 +209,7 @@ pub struct LinkedConnection<N: NodeType> {
     count: LinkCountOf,
 }
 
-/// A page of a node's relationships, each with the node at the other end, ordered by that
-/// node's name.
+/// A page of a node's relationships, each with the node at the other end, ordered by that node's name.
 #[Object(
     concrete(name = "LinkedNodeConnection", params(Node)),
     concrete(name = "LinkedPartnershipConnection", params(Partnership)),
@@ -258,8 +252,7 @@ where
 }
 
 impl<N: NodeType> LinkedConnection<N> {
-    /// Loads one page of the links of `anchor` with the given predicates and direction, to
-    /// nodes of `N`'s kinds.
+    /// Loads one page of the links of `anchor` with the given predicates and direction, to nodes of `N`'s kinds.
     pub async fn load(
         ctx: &Context<'_>,
         anchor: Uuid,

@@ -12,8 +12,7 @@ use crate::error::ApiError;
 use crate::store::{NODE, col};
 
 node_object! {
-    /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link
-    /// to any country by its code.
+    /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link to any country by its code.
     Country: Country, Country(country::Model);
     links {
         /// The working groups and partnerships the country is a member of.
@@ -32,8 +31,7 @@ node_object! {
         established: Node = Outgoing [Established];
         /// What the country supports.
         supports: Node = Outgoing [Supports];
-        /// People who hold a position in the country's government; each edge's `role` is the
-        /// position.
+        /// People who hold a position in the country's government; each edge's `role` is the position.
         people: Person = Incoming [AffiliatedWith];
     }
     fields {

@@ -21,8 +21,7 @@ use crate::loaders::EdgeById;
 /// Declares the entity resolvers of the node kinds keyed by `id` and `slug`.
 macro_rules! slug_entities {
     ($($ty:ident($kind:ident): $by_id:ident, $by_slug:ident;)*) => {
-        /// The entity resolvers of federation: not fields of the API, but how `_entities`
-        /// finds each representation.
+        /// The entity resolvers of federation: not fields of the API, but how `_entities` finds each representation.
         #[derive(Default)]
         pub struct EntityQuery;
 

@@ -23,8 +23,7 @@ use crate::error::ApiError;
 #[derive(Clone, Copy, Debug)]
 pub struct EntityLimit(pub usize);
 
-/// The representations of the request's `_entities` call, read once, and which entries have
-/// been answered, so that each answer knows its index.
+/// The representations of the request's `_entities` call, read once, and which entries have been answered, so that each answer knows its index.
 #[derive(Default)]
 pub struct EntityCall {
     representations: OnceLock<Vec<Value>>,

@@ -43,13 +43,11 @@ pub struct LinkFilter {
     pub node: Option<ID>,
     /// The kind of the node at the other end, with `slug`.
     pub kind: Option<NodeKind>,
-    /// The slug of the node at the other end, with `kind` (a country's slug is its lower-case
-    /// alpha-2 code).
+    /// The slug of the node at the other end, with `kind` (a country's slug is its lower-case alpha-2 code).
     pub slug: Option<String>,
     /// Only relationships with one of these predicates; any predicate when not given.
     pub predicates: Option<Vec<Predicate>>,
-    /// Which way the relationship runs from the listed node: `OUTGOING` when the listed node
-    /// is the subject. Either way when not given.
+    /// Which way the relationship runs from the listed node: `OUTGOING` when the listed node is the subject. Either way when not given.
     pub direction: Option<Direction>,
 }
 
@@ -238,8 +236,7 @@ macro_rules! node_filter {
 }
 pub(crate) use node_filter;
 
-/// Declares the root query of a kind: its connection with filter, order and Relay arguments,
-/// and, when asked, its lookup by slug.
+/// Declares the root query of a kind: its connection with filter, order and Relay arguments, and, when asked, its lookup by slug.
 macro_rules! kind_query {
     (
         $(#[$meta:meta])*

@@ -55,8 +55,7 @@ fn unknown_country(code: &str) -> ApiError {
     ))
 }
 
-/// The country with an alpha-2 or alpha-3 code, if there is one; `BAD_USER_INPUT` for text
-/// that cannot be a code.
+/// The country with an alpha-2 or alpha-3 code, if there is one; `BAD_USER_INPUT` for text that cannot be a code.
 pub async fn find_country<N: NodeType>(
     ctx: &Context<'_>,
     code: &str,
@@ -69,8 +68,7 @@ pub async fn find_country<N: NodeType>(
         .transpose()
 }
 
-/// The country with an alpha-2 or alpha-3 code; `BAD_USER_INPUT` for a code that is no
-/// country's, since every ISO 3166-1 country is in the graph.
+/// The country with an alpha-2 or alpha-3 code; `BAD_USER_INPUT` for a code that is no country's, since every ISO 3166-1 country is in the graph.
 pub async fn country_by_code<N: NodeType>(ctx: &Context<'_>, code: &str) -> Result<N, ApiError> {
     find_country(ctx, code)
         .await?

@@ -36,8 +36,7 @@ pub use source::Source;
 pub use topic::Topic;
 pub use working_group::WorkingGroup;
 
-/// The fields of the query root: every node kind's list and lookup, lookups by global ID, and
-/// the entity resolvers of federation.
+/// The fields of the query root: every node kind's list and lookup, lookups by global ID, and the entity resolvers of federation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryFields(
@@ -58,18 +57,112 @@ pub struct QueryFields(
 /// The govgraph schema type.
 pub type GovGraphSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// The schema with no data attached: for SDL export and tests. The server adds the database
-/// and limits.
+/// The schema with no data attached: for SDL export and tests. The server adds the database and limits.
 pub fn schema() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .register_output_type::<Node>()
+        // async-graphql's own description of `String` breaks its lines mid-sentence.
+        .override_output_type_description::<String>(
+            "The `String` scalar type represents textual data, represented as UTF-8 character \
+             sequences. The String type is most often used by GraphQL to represent free-form \
+             human-readable text.",
+        )
         .enable_federation()
 }
 
-/// The schema's SDL in its federation form, as `_service { sdl }` serves it and
-/// `schema.graphql` holds it.
+/// The schema's SDL in its federation form, as `_service { sdl }` serves it and `schema.graphql` holds it.
 pub fn federation_sdl() -> String {
     schema()
         .finish()
         .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::registry::MetaType;
+
+    /// Every description of the schema's own types, fields, arguments and values.
+    fn descriptions() -> Vec<(String, String)> {
+        let env = crate::execution::schema_env().expect("the registry");
+        let mut found = Vec::new();
+        let mut keep = |place: String, description: &Option<String>| {
+            if let Some(description) = description {
+                found.push((place, description.clone()));
+            }
+        };
+        for (name, ty) in &env.registry.types {
+            if name.starts_with('_') {
+                continue;
+            }
+            match ty {
+                MetaType::Object {
+                    description,
+                    fields,
+                    ..
+                }
+                | MetaType::Interface {
+                    description,
+                    fields,
+                    ..
+                } => {
+                    keep(name.clone(), description);
+                    for (field_name, field) in fields {
+                        keep(format!("{name}.{field_name}"), &field.description);
+                        for (arg, value) in &field.args {
+                            keep(format!("{name}.{field_name}({arg})"), &value.description);
+                        }
+                    }
+                }
+                MetaType::Enum {
+                    description,
+                    enum_values,
+                    ..
+                } => {
+                    keep(name.clone(), description);
+                    for (value_name, value) in enum_values {
+                        keep(format!("{name}.{value_name}"), &value.description);
+                    }
+                }
+                MetaType::InputObject {
+                    description,
+                    input_fields,
+                    ..
+                } => {
+                    keep(name.clone(), description);
+                    for (field_name, field) in input_fields {
+                        keep(format!("{name}.{field_name}"), &field.description);
+                    }
+                }
+                MetaType::Scalar { description, .. } | MetaType::Union { description, .. } => {
+                    keep(name.clone(), description);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn descriptions_break_lines_only_between_paragraphs() {
+        let descriptions = descriptions();
+        assert!(
+            descriptions.len() > 300,
+            "{} descriptions",
+            descriptions.len()
+        );
+        let wrapped: Vec<String> = descriptions
+            .into_iter()
+            .filter(|(_, description)| {
+                let lines: Vec<&str> = description.split('\n').collect();
+                lines
+                    .windows(2)
+                    .any(|pair| !pair[0].is_empty() && !pair[1].is_empty())
+            })
+            .map(|(place, description)| format!("{place}: {description:?}"))
+            .collect();
+        assert!(
+            wrapped.is_empty(),
+            "line breaks mid-paragraph:\n{}",
+            wrapped.join("\n")
+        );
+    }
 }

@@ -39,9 +39,7 @@ pub fn kind_mismatch(record: &NodeRecord, type_name: &str) -> ApiError {
     ))
 }
 
-/// Anything in the graph: a partnership, working group, event, person, country, organisation,
-/// deliverable, topic or source. Every node says which sources state it and can list its
-/// relationships of any predicate.
+/// Anything in the graph: a partnership, working group, event, person, country, organisation, deliverable, topic or source. Every node says which sources state it and can list its relationships of any predicate.
 #[derive(Interface)]
 #[expect(
     clippy::duplicated_attributes,
@@ -198,9 +196,7 @@ pub mod common {
     }
 }
 
-/// Declares the GraphQL object of one node kind: its struct, its [`NodeType`] impl, and one
-/// `#[Object]` with the fields every node has, its typed relationship fields (`links`), each a
-/// [`LinkedConnection`] following some predicates one way, and its own `fields`.
+/// Declares the GraphQL object of one node kind: its struct, its [`NodeType`] impl, and one `#[Object]` with the fields every node has, its typed relationship fields (`links`), each a [`LinkedConnection`] following some predicates one way, and its own `fields`.
 macro_rules! node_object {
     (
         $(#[$meta:meta])*
@@ -333,8 +329,7 @@ macro_rules! node_object {
                 $crate::graph::citation::ExternalId::of_node(ctx, self.record.node.id).await
             }
 
-            /// The node's relationships, with the node at the other end of each, ordered by
-            /// that node's name.
+            /// The node's relationships, with the node at the other end of each, ordered by that node's name.
             pub async fn relationships(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -396,8 +391,7 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// The node with this global ID, or null when there is none. Not in a supergraph, where
-    /// entities are reached by their keys.
+    /// The node with this global ID, or null when there is none. Not in a supergraph, where entities are reached by their keys.
     #[graphql(inaccessible)]
     pub async fn node(
         &self,
@@ -408,8 +402,7 @@ impl NodeQuery {
         load_node(ctx, id).await
     }
 
-    /// The nodes with these global IDs, in the same order; null for each that does not exist.
-    /// Not in a supergraph, where entities are reached by their keys.
+    /// The nodes with these global IDs, in the same order; null for each that does not exist. Not in a supergraph, where entities are reached by their keys.
     #[graphql(inaccessible)]
     pub async fn nodes(
         &self,
@@ -466,8 +459,7 @@ pub fn node_id(id: &ID) -> Result<GlobalId, ApiError> {
     }
 }
 
-/// The node a global ID names, as `N`, if it exists, is of the kind the ID says, and is one
-/// `N` presents.
+/// The node a global ID names, as `N`, if it exists, is of the kind the ID says, and is one `N` presents.
 pub async fn load_node<N: NodeType>(
     ctx: &Context<'_>,
     id: GlobalId,

@@ -8,8 +8,7 @@ use super::vocabulary::PartialDate;
 use super::{Deliverable, Event, Topic, WorkingGroup};
 
 node_object! {
-    /// A lasting partnership or community of governments and organisations, such as the Digital
-    /// Government Exchange (DGX) or the GovTech Global Partnership (GTGP).
+    /// A lasting partnership or community of governments and organisations, such as the Digital Government Exchange (DGX) or the GovTech Global Partnership (GTGP).
     Partnership: Partnership, Partnership(partnership::Model);
     links {
         /// Who organises the partnership.

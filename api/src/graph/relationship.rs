@@ -15,8 +15,7 @@ use super::vocabulary::{PartialDate, Predicate};
 use crate::error::ApiError;
 use crate::loaders::NodeById;
 
-/// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays,
-/// when it held, and the sources that state it.
+/// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays, when it held, and the sources that state it.
 pub struct Relationship(pub Arc<edge::Model>);
 
 impl Relationship {
@@ -31,8 +30,7 @@ impl Relationship {
     }
 }
 
-/// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays,
-/// when it held, and the sources that state it.
+/// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays, when it held, and the sources that state it.
 #[Object(tag = "public")]
 impl Relationship {
     /// The relationship's global ID, for `relationship(id:)`.
@@ -60,14 +58,12 @@ impl Relationship {
         self.0.role.as_deref()
     }
 
-    /// The start of the period its sources state the relationship held in (inclusive), as
-    /// precisely as they state it; null when they give none.
+    /// The start of the period its sources state the relationship held in (inclusive), as precisely as they state it; null when they give none.
     async fn valid_from(&self) -> Option<PartialDate> {
         self.0.valid_from.clone().map(PartialDate)
     }
 
-    /// The end of the period its sources state the relationship held in (inclusive), as
-    /// precisely as they state it; null when they give none. `2021` to `2021` means "in 2021".
+    /// The end of the period its sources state the relationship held in (inclusive), as precisely as they state it; null when they give none. `2021` to `2021` means "in 2021".
     async fn valid_to(&self) -> Option<PartialDate> {
         self.0.valid_to.clone().map(PartialDate)
     }

@@ -112,8 +112,7 @@ pub fn truncate(text: &str) -> String {
     }
 }
 
-/// A position in an ordered list: the order it belongs to, the sort key of a row, and its id
-/// as the tie-breaker.
+/// A position in an ordered list: the order it belongs to, the sort key of a row, and its id as the tie-breaker.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cursor {
     /// The order of the list the cursor was taken from, e.g. `NameAsc`.
@@ -197,8 +196,7 @@ impl Page {
         })
     }
 
-    /// Checks that the page's cursors were taken from a list in `order`: a cursor of another
-    /// order would silently start the page in the wrong place.
+    /// Checks that the page's cursors were taken from a list in `order`: a cursor of another order would silently start the page in the wrong place.
     pub fn check_order(&self, order: &str) -> Result<(), ApiError> {
         for cursor in self.after.iter().chain(&self.before) {
             if cursor.order != order {
@@ -211,8 +209,7 @@ impl Page {
         Ok(())
     }
 
-    /// Cuts the rows fetched for this page (at most `limit + 1`, in fetch order) down to the
-    /// page, in list order, and says what lies beyond it.
+    /// Cuts the rows fetched for this page (at most `limit + 1`, in fetch order) down to the page, in list order, and says what lies beyond it.
     pub fn cut<T>(
         &self,
         mut rows: Vec<T>,
@@ -273,7 +270,7 @@ mod tests {
         let unknown_type = URL_SAFE_NO_PAD.encode(format!("Planet:{}", Uuid::nil()));
         for id in ["", "not base64!", "Q291bnRyeQ", unknown_type.as_str()] {
             let error = GlobalId::decode(id).expect_err(id);
-            assert_eq!(error.code(), "BAD_USER_INPUT", "{id}");
+            assert_eq!(error.code(), crate::error::Code::BadUserInput, "{id}");
         }
     }
 
@@ -286,7 +283,7 @@ mod tests {
             (Some(5), Some(5)),
         ] {
             let error = Page::new(first, None, last, None).expect_err("refused");
-            assert_eq!(error.code(), "BAD_USER_INPUT");
+            assert_eq!(error.code(), crate::error::Code::BadUserInput);
         }
         assert_eq!(
             Page::new(None, None, None, None).map(|p| p.limit).ok(),

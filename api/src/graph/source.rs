@@ -11,8 +11,7 @@ use crate::error::ApiError;
 use crate::store::col;
 
 node_object! {
-    /// A document that states facts in the graph: an article, a report, a data set. Every node
-    /// and relationship cites at least one.
+    /// A document that states facts in the graph: an article, a report, a data set. Every node and relationship cites at least one.
     Source: Source, Source(source::Model);
     links {
         /// Who wrote it.
@@ -75,8 +74,7 @@ kind_query! {
     SourceQuery for Source(Source) {
         /// Sources, filtered and ordered.
         sources(SourceFilter, NodeOrder);
-        /// The source with this slug, e.g. `dgx-brings-govtech-community-together`; `NOT_FOUND`
-        /// when there is none.
+        /// The source with this slug, e.g. `dgx-brings-govtech-community-together`; `NOT_FOUND` when there is none.
         source(slug);
     }
 }

@@ -7,8 +7,7 @@ node_object! {
     /// A subject of work or discussion, such as digital identity or cloud procurement.
     Topic: Topic;
     links {
-        /// The working groups, partnerships, events, organisations and deliverables that focus on
-        /// the topic.
+        /// The working groups, partnerships, events, organisations and deliverables that focus on the topic.
         focus_of: Node = Incoming [FocusesOn];
         /// The working groups and events that discussed the topic.
         discussed_by: Node = Incoming [Discussed];

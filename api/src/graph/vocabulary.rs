@@ -27,8 +27,7 @@ pub enum NodeKind {
     Source,
 }
 
-/// What the subject of a relationship is to its object. Each predicate joins only certain kinds
-/// of node, in one direction: `subject --predicate--> object`.
+/// What the subject of a relationship is to its object. Each predicate joins only certain kinds of node, in one direction: `subject --predicate--> object`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
 #[graphql(remote = "entities::Predicate", tag = "public")]
 pub enum Predicate {
@@ -56,13 +55,11 @@ pub enum Predicate {
     CreditedIn,
     /// A person holds a position (the role) in an organisation or country.
     AffiliatedWith,
-    /// The subject is part of the object: a unit of an organisation, an edition of a partnership's
-    /// event series, a narrower topic.
+    /// The subject is part of the object: a unit of an organisation, an edition of a partnership's event series, a narrower topic.
     PartOf,
     /// An organisation or country established a partnership, working group or organisation.
     Established,
-    /// A partnership, organisation or country supports a topic, partnership, working group or
-    /// event.
+    /// A partnership, organisation or country supports a topic, partnership, working group or event.
     Supports,
 }
 
@@ -126,13 +123,11 @@ pub enum SourceKind {
     Dataset,
 }
 
-/// A date known as precisely as its source states it: a year (`2021`), a month (`2021-06`) or a
-/// day (`2021-06-30`).
+/// A date known as precisely as its source states it: a year (`2021`), a month (`2021-06`) or a day (`2021-06-30`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartialDate(pub entities::PartialDate);
 
-/// A date known as precisely as its source states it: a year (`2021`), a month (`2021-06`) or
-/// a day (`2021-06-30`).
+/// A date known as precisely as its source states it: a year (`2021`), a month (`2021-06`) or a day (`2021-06-30`).
 #[Scalar(name = "PartialDate")]
 impl ScalarType for PartialDate {
     fn parse(value: Value) -> InputValueResult<Self> {

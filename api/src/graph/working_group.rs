@@ -7,8 +7,7 @@ use super::node::{Node, node_object};
 use super::{Deliverable, Topic};
 
 node_object! {
-    /// A working group: countries, organisations or people working together on a subject, as
-    /// part of a partnership, an event or an organisation.
+    /// A working group: countries, organisations or people working together on a subject, as part of a partnership, an event or an organisation.
     WorkingGroup: WorkingGroup, WorkingGroup(working_group::Model);
     links {
         /// The partnerships, events and organisations this is a working group of.
@@ -48,8 +47,7 @@ kind_query! {
     WorkingGroupQuery for WorkingGroup(WorkingGroup) {
         /// Working groups, filtered and ordered.
         working_groups(WorkingGroupFilter, NodeOrder);
-        /// The working group with this slug, e.g. `world-bank-cloud-computing`; `NOT_FOUND` when
-        /// there is none.
+        /// The working group with this slug, e.g. `world-bank-cloud-computing`; `NOT_FOUND` when there is none.
         working_group(slug);
     }
 }

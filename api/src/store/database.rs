@@ -1,12 +1,13 @@
 //! The database handle of the read path, and the span and metrics of each statement it runs.
 
 use std::cell::Cell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use opentelemetry::KeyValue;
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, StatementBuilder,
+    ConnAcquireErr, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult,
+    RuntimeErr, StatementBuilder,
 };
 use tracing::Instrument as _;
 use tracing::field::Empty;
@@ -43,6 +44,41 @@ struct About {
     system: &'static str,
     namespace: Option<String>,
     metrics: Metrics,
+    /// Until when statements fail at once, because the database could not be reached.
+    unreachable_until: Mutex<Option<Instant>>,
+}
+
+/// How long statements fail at once after the database could not be reached, before one tries
+/// again.
+const UNREACHABLE_FOR: Duration = Duration::from_secs(1);
+
+/// Whether a statement failed because its connection was lost, so that it may be sent again on
+/// another one.
+fn lost_connection(error: &DbErr) -> bool {
+    match error {
+        DbErr::Conn(RuntimeErr::SqlxError(error))
+        | DbErr::Query(RuntimeErr::SqlxError(error))
+        | DbErr::Exec(RuntimeErr::SqlxError(error)) => {
+            !matches!(**error, sea_orm::sqlx::Error::PoolTimedOut)
+                && crate::db::is_connection_lost(error)
+        }
+        _ => false,
+    }
+}
+
+/// The pool's open connections and its size.
+fn pool_use(db: &DatabaseConnection) -> (u32, u32) {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.options().get_max_connections())
+        }
+        DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.options().get_max_connections())
+        }
+        _ => (0, 0),
+    }
 }
 
 impl Store {
@@ -67,6 +103,7 @@ impl Store {
             system,
             namespace,
             metrics,
+            unreachable_until: Mutex::new(None),
         };
         Self {
             db,
@@ -109,10 +146,7 @@ impl Store {
         );
         let started = Instant::now();
         let (result, executed) = EXECUTED
-            .scope(Cell::new(None), async {
-                let result = self.db.query_all_raw(statement).await;
-                (result, EXECUTED.with(Cell::get))
-            })
+            .scope(Cell::new(None), self.run(statement))
             .instrument(span.clone())
             .await;
         let elapsed = started.elapsed();
@@ -123,7 +157,10 @@ impl Store {
         ];
         let waited = match &result {
             Ok(rows) => {
-                span.record("db.response.returned_rows", rows.len());
+                span.record(
+                    "db.response.returned_rows",
+                    i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                );
                 executed.and_then(|executed| elapsed.checked_sub(executed))
             }
             Err(error) => {
@@ -136,6 +173,50 @@ impl Store {
         };
         about.metrics.query(elapsed, waited, &attributes);
         result
+    }
+}
+
+impl Store {
+    /// Runs `statement`, again on another connection when its connection turns out to be lost
+    /// (the database restarted, or ended the backend), up to once per pooled connection; and
+    /// fails at once for a while after the database could not be reached at all.
+    async fn run(
+        &self,
+        statement: sea_orm::Statement,
+    ) -> (Result<Vec<QueryResult>, DbErr>, Option<Duration>) {
+        let unreachable = self
+            .about
+            .unreachable_until
+            .lock()
+            .ok()
+            .and_then(|until| *until)
+            .is_some_and(|until| Instant::now() < until);
+        if unreachable {
+            return (Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)), None);
+        }
+        let (_, size) = pool_use(&self.db);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = self.db.query_all_raw(statement.clone()).await;
+            match &result {
+                Err(error) if lost_connection(error) && attempts <= size => {
+                    tracing::debug!(error = %error, "a pooled connection was lost; sending the statement again");
+                }
+                Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) => {
+                    // With connections to spare, the pool timed out opening one: the database
+                    // cannot be reached, and requests should not each wait to find that out.
+                    let (open, size) = pool_use(&self.db);
+                    if open < size
+                        && let Ok(mut until) = self.about.unreachable_until.lock()
+                    {
+                        *until = Some(Instant::now() + UNREACHABLE_FOR);
+                    }
+                    return (result, None);
+                }
+                _ => return (result, EXECUTED.with(Cell::get)),
+            }
+        }
     }
 }
 

@@ -57,8 +57,7 @@ const LINK: &str = "link";
 const OTHER: &str = "other";
 const PAGE: &str = "page";
 
-/// `SELECT edge.*, anchor, other FROM edge WHERE anchor IN (...)`, for each direction asked,
-/// joined by UNION ALL.
+/// `SELECT edge.*, anchor, other FROM edge WHERE anchor IN (...)`, for each direction asked, joined by UNION ALL.
 fn edges_of(anchors: &[Uuid], spec: &LinkSpec) -> SelectStatement {
     let branch = |outgoing: bool| {
         let (anchor, other) = if outgoing {
@@ -97,8 +96,7 @@ fn edges_of(anchors: &[Uuid], spec: &LinkSpec) -> SelectStatement {
     }
 }
 
-/// The kinds the node at the other end can have: the spec's, else those its predicates allow
-/// in its direction, else all.
+/// The kinds the node at the other end can have: the spec's, else those its predicates allow in its direction, else all.
 fn target_kinds(spec: &LinkSpec) -> Vec<NodeKind> {
     if !spec.kinds.is_empty() {
         return spec.kinds.clone();
@@ -145,8 +143,7 @@ fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectS
     query
 }
 
-/// One page of links for each anchor, in one statement: the links are numbered per anchor
-/// with `ROW_NUMBER()` and the first `limit + 1` of each kept. Every anchor gets an entry.
+/// One page of links for each anchor, in one statement: the links are numbered per anchor with `ROW_NUMBER()` and the first `limit + 1` of each kept. Every anchor gets an entry.
 pub async fn link_pages(
     db: &Store,
     anchors: &[Uuid],

@@ -63,6 +63,9 @@ impl Extractor for Headers<'_> {
     }
 }
 
+/// Paths served without a span or a metric: health, readiness and metrics.
+const UNTRACED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
 /// How the conventions name a method that is not one of the standard ones.
 const OTHER: &str = "_OTHER";
 
@@ -97,6 +100,14 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> poem::Result<Response> {
+        // Probes and scrapes come every few seconds and say nothing about clients.
+        if UNTRACED.contains(&request.uri().path()) {
+            return self
+                .inner
+                .call(request)
+                .await
+                .map(IntoResponse::into_response);
+        }
         let started = Instant::now();
         let method = method_name(request.method());
         let version = protocol_version(request.version());
@@ -142,7 +153,7 @@ impl<E: Endpoint> Endpoint for HttpTelemetryEndpoint<E> {
         };
 
         let status = response.status();
-        span.record("http.response.status_code", status.as_u16());
+        span.record("http.response.status_code", i64::from(status.as_u16()));
         let mut attributes = vec![
             KeyValue::new("http.request.method", method),
             KeyValue::new("http.response.status_code", i64::from(status.as_u16())),

@@ -26,12 +26,17 @@ pub enum LogFormat {
     Json,
 }
 
-/// The log layer: `RUST_LOG` filters it (default `info`), `format` shapes its lines.
+/// What is logged when `RUST_LOG` does not say: `info`, but not PostgreSQL's notices (such as
+/// "relation already exists, skipping" on every start), which tell an operator nothing.
+const DEFAULT_FILTER: &str = "info,sqlx::postgres::notice=warn";
+
+/// The log layer: `RUST_LOG` filters it (default [`DEFAULT_FILTER`]), `format` shapes its lines.
 pub fn layer<S>(format: LogFormat) -> impl Layer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(format == LogFormat::Human && std::io::stderr().is_terminal())

@@ -18,7 +18,8 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::resource::{EnvResourceDetector, TelemetryResourceDetector};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Metadata;
-use tracing_subscriber::filter::filter_fn;
+use tracing::subscriber::Interest;
+use tracing_subscriber::filter::dynamic_filter_fn;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{Layer as _, Registry};
@@ -124,7 +125,21 @@ impl Telemetry {
                 .with_level(false)
                 .with_target(false)
                 .with_tracked_inactivity(false)
-                .with_filter(filter_fn(traced))
+                .with_filter(
+                    // Asked every time, never cached as `always`: a cached callsite would skip
+                    // the per-layer filter state that another callsite's check (such as
+                    // sqlx's notices) may have left stale, and lose spans at random
+                    // (tokio-rs/tracing#2519).
+                    dynamic_filter_fn(|metadata, _| traced(metadata)).with_callsite_filter(
+                        |metadata| {
+                            if traced(metadata) {
+                                Interest::sometimes()
+                            } else {
+                                Interest::never()
+                            }
+                        },
+                    ),
+                )
         });
         Registry::default()
             .with(spans)
