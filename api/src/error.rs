@@ -105,6 +105,8 @@ pub enum ApiError {
     LimitExceeded(String),
     /// The database cannot serve the request now: unreachable, or every connection busy.
     Unavailable(Arc<anyhow::Error>),
+    /// The database cancelled a statement that ran past the request's time.
+    Timeout,
     /// Something failed inside the service; the cause is logged, never sent.
     Internal(Arc<anyhow::Error>),
 }
@@ -137,6 +139,7 @@ impl ApiError {
             Self::NotFound(_) => Code::NotFound,
             Self::LimitExceeded(_) => Code::LimitExceeded,
             Self::Unavailable(_) => Code::Unavailable,
+            Self::Timeout => Code::Timeout,
             Self::Internal(_) => Code::InternalServerError,
         }
     }
@@ -156,9 +159,22 @@ pub fn is_unavailable(error: &DbErr) -> bool {
     }
 }
 
+/// Whether PostgreSQL cancelled the statement for running past its `statement_timeout`.
+fn is_cancelled_for_time(error: &DbErr) -> bool {
+    match error {
+        DbErr::Query(sea_orm::RuntimeErr::SqlxError(error)) => match &**error {
+            sea_orm::sqlx::Error::Database(error) => error.code().as_deref() == Some("57014"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        if is_unavailable(&error) {
+        if is_cancelled_for_time(&error) {
+            Self::Timeout
+        } else if is_unavailable(&error) {
             Self::Unavailable(Arc::new(error.into()))
         } else {
             Self::internal(error)
@@ -175,6 +191,10 @@ impl From<ApiError> for async_graphql::Error {
             | ApiError::LimitExceeded(message) => {
                 tracing::debug!(code, reason = %message, "request rejected");
                 message
+            }
+            ApiError::Timeout => {
+                tracing::debug!(code, "statement cancelled for time");
+                "the request did not finish in time".to_owned()
             }
             ApiError::Unavailable(cause) => {
                 tracing::warn!(code, error = format!("{cause:#}"), "database unavailable");

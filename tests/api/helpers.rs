@@ -41,6 +41,12 @@ impl TestDb {
     /// A new database: a SQLite file in a temporary directory, or a new schema on the
     /// PostgreSQL server of `GOVGRAPH_TEST_DATABASE_URL`. Migrated, so the data set is loaded.
     pub async fn new() -> Self {
+        Self::with_statement_timeout(None).await
+    }
+
+    /// A new database whose connections have PostgreSQL cancel any statement running longer
+    /// than `timeout`, as the service's do.
+    pub async fn with_statement_timeout(timeout: Option<std::time::Duration>) -> Self {
         let (url, home) = match postgres_url() {
             Some(admin_url) => {
                 let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
@@ -73,7 +79,7 @@ impl TestDb {
         govgraph_api::db::migrate(&config)
             .await
             .expect("migrations apply");
-        let mut db = govgraph_api::db::connect(&config, None, false)
+        let mut db = govgraph_api::db::connect(&config, timeout, false)
             .await
             .expect("database opens");
         let statements = Arc::new(Mutex::new(Vec::new()));
@@ -88,6 +94,26 @@ impl TestDb {
             url,
             statements,
             home: Some(home),
+        }
+    }
+
+    /// The database at `url`, which someone else made and will remove, migrated and opened
+    /// with `config` for its pool.
+    pub async fn at(
+        config: DatabaseConfig,
+        statement_timeout: Option<std::time::Duration>,
+    ) -> Self {
+        govgraph_api::db::migrate(&config)
+            .await
+            .expect("migrations apply");
+        let db = govgraph_api::db::connect(&config, statement_timeout, false)
+            .await
+            .expect("database opens");
+        Self {
+            db,
+            url: config.database_url.clone(),
+            statements: Arc::new(Mutex::new(Vec::new())),
+            home: None,
         }
     }
 
@@ -148,11 +174,21 @@ impl TestApp {
 
     /// Starts the service with the given limits.
     pub async fn spawn_with(limits: Limits) -> Self {
-        let store = TestDb::new().await;
+        Self::spawn_configured(|settings| settings.limits = limits).await
+    }
+
+    /// Starts the service with the default settings changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_on(TestDb::new().await, configure).await
+    }
+
+    /// Starts the service over `store`, with the default settings changed by `configure`.
+    pub async fn spawn_on(store: TestDb, configure: impl FnOnce(&mut Settings)) -> Self {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let metrics =
             Metrics::new(govgraph_api::telemetry::resource(), None).expect("metrics set up");
-        let settings = Settings::new(limits, metrics);
+        let mut settings = Settings::new(Limits::default(), metrics);
+        configure(&mut settings);
         let server = server::start(listen, store.db.clone(), settings)
             .await
             .expect("server starts");
@@ -243,4 +279,19 @@ pub fn names(connection: &Value, field: &str) -> Vec<String> {
 pub fn sorted(mut values: Vec<String>) -> Vec<String> {
     values.sort();
     values
+}
+
+/// Whether a component a test needs is there: `missing` says why not. Without it the test says
+/// so and passes, except under CI, where it fails.
+pub fn available(test: &str, missing: Option<String>) -> bool {
+    match missing {
+        None => true,
+        Some(reason) if std::env::var_os("CI").is_some() => {
+            panic!("{test} cannot run: {reason}")
+        }
+        Some(reason) => {
+            eprintln!("skipping {test}: {reason}");
+            false
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod pagination;
 mod process;
 mod readme;
 mod schema;
+mod security;
 mod server;
 mod spec;
 mod synthetic;

@@ -27,8 +27,14 @@ pub struct Stopped {
 
 impl Service {
     /// Starts `govgraph serve` on `database_url` with JSON logs, extra `envs`, and no `OTEL_*`
-    /// variable but those in `envs`; returns once it is listening.
+    /// variable but those in `envs`; returns once it is ready to serve.
     pub fn start(database_url: &str, envs: &[(&str, &str)]) -> Self {
+        Self::start_until(database_url, envs, "govgraph is ready")
+    }
+
+    /// Starts `govgraph serve` as [`Service::start`] does, and returns once it has logged a line
+    /// containing `line` with its address.
+    pub fn start_until(database_url: &str, envs: &[(&str, &str)], line: &str) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_govgraph"));
         for (name, _) in std::env::vars() {
             if name.starts_with("OTEL_") || name.starts_with("GOVGRAPH_") || name == "RUST_LOG" {
@@ -50,6 +56,7 @@ impl Service {
         let logs = Arc::new(Mutex::new(Vec::new()));
         let (listening, address) = mpsc::channel::<SocketAddr>();
         let kept = logs.clone();
+        let awaited = line.to_owned();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let Ok(line) = serde_json::from_str::<serde_json::Value>(&line) else {
@@ -58,7 +65,7 @@ impl Service {
                 };
                 if line["message"]
                     .as_str()
-                    .is_some_and(|m| m.contains("govgraph is ready"))
+                    .is_some_and(|m| m.contains(awaited.as_str()))
                     && let Some(addr) = line["address"].as_str().and_then(|a| a.parse().ok())
                 {
                     let _ = listening.send(addr);
@@ -92,17 +99,32 @@ impl Service {
         self.logs.lock().unwrap().clone()
     }
 
+    /// Sends SIGTERM, as an orchestrator does, without waiting for the process to exit.
+    pub fn signal_terminate(&self) {
+        let pid = self
+            .child
+            .as_ref()
+            .expect("the process is running")
+            .id()
+            .to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(
+            sent.is_ok_and(|status| status.success()),
+            "SIGTERM not delivered to {pid}"
+        );
+    }
+
     /// Sends SIGTERM, as an orchestrator does, waits for the process to exit, and returns
     /// every line it logged.
-    pub fn terminate(mut self) -> Stopped {
+    pub fn terminate(self) -> Stopped {
+        self.signal_terminate();
+        self.wait()
+    }
+
+    /// Waits for the process to exit, and returns every line it logged.
+    pub fn wait(mut self) -> Stopped {
         let mut child = self.child.take().expect("the process is running");
         let pid = child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        if !sent.is_ok_and(|status| status.success()) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("SIGTERM not delivered to {pid}");
-        }
         let (exited, status) = mpsc::channel();
         std::thread::spawn(move || {
             let _ = exited.send(child.wait());

@@ -247,6 +247,12 @@ impl Executor {
             self.check_shape(shape)?;
         }
         if self.profile == Profile::Public
+            && (selects_at_root(document, "__schema") || selects_at_root(document, "__type"))
+        {
+            return Err(Code::GraphqlValidationFailed
+                .error("introspection is disabled on this endpoint: the schema is published in `schema.graphql`"));
+        }
+        if self.profile == Profile::Public
             && !caller.gateway
             && selects_at_root(document, "_service")
         {
@@ -269,18 +275,18 @@ impl Executor {
                 "spread fewer fragments, or fragments that spread fewer others",
             ),
             (
-                "max_root_fields",
-                "Root field",
-                limits.max_root_fields,
-                shape.root_fields,
-                "ask for fewer fields at the root, or split the request",
-            ),
-            (
                 "max_aliases",
                 "Alias",
                 limits.max_aliases,
                 shape.aliases,
                 "use fewer aliases, or split the request",
+            ),
+            (
+                "max_root_fields",
+                "Root field",
+                limits.max_root_fields,
+                shape.root_fields,
+                "ask for fewer fields at the root, or split the request",
             ),
             (
                 "max_directives",
@@ -339,8 +345,16 @@ impl Executor {
     ) -> Outcome {
         let deadline = started + self.limits.request_timeout;
         let run = async {
+            // Parsing and pricing cannot be interrupted, so the deadline is looked at between
+            // them: a request whose time is up is not executed.
+            if Instant::now() >= deadline {
+                return Outcome::refused(self.timed_out());
+            }
             if let Err(error) = self.check(&prepared, &params, caller) {
                 return Outcome::refused(error);
+            }
+            if Instant::now() >= deadline {
+                return Outcome::refused(self.timed_out());
             }
             let schema = if caller.trace {
                 &self.traced

@@ -117,8 +117,22 @@ fn is_json(content_type: &str) -> bool {
 
 /// An error answered before any GraphQL runs, in GraphQL's shape.
 fn refuse(status: StatusCode, code: Code, message: impl Into<String>) -> poem::Response {
+    refusal(status, code, None, message)
+}
+
+/// An error answered before any GraphQL runs, naming the limit that refused it if one did.
+fn refusal(
+    status: StatusCode,
+    code: Code,
+    limit: Option<&str>,
+    message: impl Into<String>,
+) -> poem::Response {
+    let mut extensions = serde_json::json!({ "code": code.as_str() });
+    if let Some(limit) = limit {
+        extensions["limit"] = serde_json::Value::from(limit);
+    }
     let body = serde_json::json!({
-        "errors": [{ "message": message.into(), "extensions": { "code": code.as_str() } }]
+        "errors": [{ "message": message.into(), "extensions": extensions }]
     });
     poem::Response::builder()
         .status(status)
@@ -330,11 +344,12 @@ pub async fn graphql(
         let bytes = match read.await {
             Ok(Ok(bytes)) => bytes,
             Ok(Err(ReadBodyError::PayloadTooLarge)) => {
-                return refuse(
+                return refusal(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     Code::LimitExceeded,
+                    Some("max_request_bytes"),
                     format!(
-                        "Request body limit of {limit} bytes exceeded: send a smaller request."
+                        "Request body limit of {limit} bytes exceeded (once decompressed): send a smaller request."
                     ),
                 );
             }

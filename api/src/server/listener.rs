@@ -134,14 +134,20 @@ async fn connection(
         .max_pending_accept_reset_streams(20);
     let served = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(served);
-    tokio::select! {
+    let idle = tokio::select! {
         _ = served.as_mut() => return,
-        _ = stopping.wait_for(|stopping| *stopping) => {}
-        () = activity.idle_for(http.idle_timeout) => {}
-    }
-    // Finish the requests in flight, then close; the server's drain deadline bounds this.
+        _ = stopping.wait_for(|stopping| *stopping) => false,
+        () = activity.idle_for(http.idle_timeout) => true,
+    };
+    // Finish the requests in flight, then close. At shutdown the server's drain deadline bounds
+    // this; an idle connection gets as long again to say goodbye (an HTTP/2 client must answer
+    // the closing PING), then is dropped.
     served.as_mut().graceful_shutdown();
-    let _ = served.await;
+    if idle {
+        let _ = tokio::time::timeout(http.idle_timeout, served).await;
+    } else {
+        let _ = served.await;
+    }
 }
 
 /// A listener serving an endpoint in the background.

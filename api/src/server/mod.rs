@@ -218,7 +218,8 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
             .at("/", get(graphiql::page))
             .at("/graphiql/:file", get(graphiql::asset));
     }
-    if serve_metrics {
+    // The public profile keeps its metrics to the admin listener.
+    if serve_metrics && access.profile == Profile::Development {
         routes = routes.at("/metrics", get(prometheus_metrics));
     }
     let routes = match cors(&access.cors_origins) {

@@ -44,13 +44,55 @@ struct About {
     system: &'static str,
     namespace: Option<String>,
     metrics: Metrics,
-    /// Until when statements fail at once, because the database could not be reached.
-    unreachable_until: Mutex<Option<Instant>>,
+    reachability: Reachability,
 }
 
 /// How long statements fail at once after the database could not be reached, before one tries
 /// again.
-const UNREACHABLE_FOR: Duration = Duration::from_secs(1);
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
+/// Whether the database is known to be unreachable. While it is, statements fail at once
+/// rather than each wait for the pool to give up connecting; every [`RETRY_EVERY`], one
+/// statement tries again, alone.
+#[derive(Debug, Default)]
+struct Reachability {
+    /// When the next try is due, while the database is unreachable.
+    retry_at: Mutex<Option<Instant>>,
+}
+
+impl Reachability {
+    /// Whether a statement may try the database at `now`. A statement allowed while the
+    /// database is unreachable is the one try: others fail at once for `trying` more.
+    fn may_try(&self, now: Instant, trying: Duration) -> bool {
+        let Ok(mut retry_at) = self.retry_at.lock() else {
+            return true;
+        };
+        match *retry_at {
+            Some(at) if now < at => false,
+            Some(_) => {
+                *retry_at = Some(now + trying);
+                true
+            }
+            None => true,
+        }
+    }
+
+    /// The database could not be reached at `now`.
+    fn unreachable(&self, now: Instant) {
+        if let Ok(mut retry_at) = self.retry_at.lock() {
+            *retry_at = Some(now + RETRY_EVERY);
+        }
+    }
+
+    /// The database answered.
+    fn reachable(&self) {
+        if let Ok(mut retry_at) = self.retry_at.lock()
+            && retry_at.is_some()
+        {
+            *retry_at = None;
+        }
+    }
+}
 
 /// Whether a statement failed because its connection was lost, so that it may be sent again on
 /// another one.
@@ -66,18 +108,28 @@ fn lost_connection(error: &DbErr) -> bool {
     }
 }
 
-/// The pool's open connections and its size.
-fn pool_use(db: &DatabaseConnection) -> (u32, u32) {
+/// The pool's open connections, its size, and how long a statement waits for a connection.
+fn pool_use(db: &DatabaseConnection) -> (u32, u32, Duration) {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => {
             let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.options().get_max_connections())
+            let options = pool.options();
+            (
+                pool.size(),
+                options.get_max_connections(),
+                options.get_acquire_timeout(),
+            )
         }
         DatabaseBackend::Sqlite => {
             let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.options().get_max_connections())
+            let options = pool.options();
+            (
+                pool.size(),
+                options.get_max_connections(),
+                options.get_acquire_timeout(),
+            )
         }
-        _ => (0, 0),
+        _ => (0, 0, Duration::ZERO),
     }
 }
 
@@ -103,7 +155,7 @@ impl Store {
             system,
             namespace,
             metrics,
-            unreachable_until: Mutex::new(None),
+            reachability: Reachability::default(),
         };
         Self {
             db,
@@ -179,22 +231,16 @@ impl Store {
 impl Store {
     /// Runs `statement`, again on another connection when its connection turns out to be lost
     /// (the database restarted, or ended the backend), up to once per pooled connection; and
-    /// fails at once for a while after the database could not be reached at all.
+    /// fails at once while the database is known to be unreachable (see [`Reachability`]).
     async fn run(
         &self,
         statement: sea_orm::Statement,
     ) -> (Result<Vec<QueryResult>, DbErr>, Option<Duration>) {
-        let unreachable = self
-            .about
-            .unreachable_until
-            .lock()
-            .ok()
-            .and_then(|until| *until)
-            .is_some_and(|until| Instant::now() < until);
-        if unreachable {
+        let reachability = &self.about.reachability;
+        let (_, size, acquire) = pool_use(&self.db);
+        if !reachability.may_try(Instant::now(), acquire + RETRY_EVERY) {
             return (Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)), None);
         }
-        let (_, size) = pool_use(&self.db);
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -205,16 +251,18 @@ impl Store {
                 }
                 Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) => {
                     // With connections to spare, the pool timed out opening one: the database
-                    // cannot be reached, and requests should not each wait to find that out.
-                    let (open, size) = pool_use(&self.db);
-                    if open < size
-                        && let Ok(mut until) = self.about.unreachable_until.lock()
-                    {
-                        *until = Some(Instant::now() + UNREACHABLE_FOR);
+                    // cannot be reached. (With none to spare, it is only busy.)
+                    let (open, size, _) = pool_use(&self.db);
+                    if open < size {
+                        reachability.unreachable(Instant::now());
                     }
                     return (result, None);
                 }
-                _ => return (result, EXECUTED.with(Cell::get)),
+                Ok(_) => {
+                    reachability.reachable();
+                    return (result, EXECUTED.with(Cell::get));
+                }
+                Err(_) => return (result, EXECUTED.with(Cell::get)),
             }
         }
     }
@@ -228,5 +276,29 @@ fn error_type(error: &DbErr) -> &'static str {
         DbErr::Query(_) | DbErr::Exec(_) => "query",
         DbErr::Type(_) | DbErr::Json(_) => "decode",
         _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_tried_by_one_statement_at_a_time() {
+        let reachability = Reachability::default();
+        let now = Instant::now();
+        let trying = Duration::from_secs(3);
+        assert!(reachability.may_try(now, trying));
+        reachability.unreachable(now);
+        assert!(!reachability.may_try(now + Duration::from_millis(500), trying));
+        // The try is due: one statement takes it, the next waits for its outcome.
+        let due = now + RETRY_EVERY;
+        assert!(reachability.may_try(due, trying));
+        assert!(!reachability.may_try(due, trying));
+        assert!(!reachability.may_try(due + Duration::from_secs(2), trying));
+        // It succeeded: everyone may try.
+        reachability.reachable();
+        assert!(reachability.may_try(due, trying));
+        assert!(reachability.may_try(due, trying));
     }
 }
