@@ -14,6 +14,7 @@ mod answers;
 mod batching;
 mod cli;
 mod collector;
+mod conformance;
 mod data_set;
 mod errors;
 mod federation;
