@@ -25,7 +25,7 @@ async fn dgx_2022_was_attended_by_fourteen_countries_and_two_organisations_and_i
                   edges { role node { __typename name ... on Country { code } } }
                 }
                 organisers { nodes { name } }
-                series { nodes { acronym organisers { nodes { name } } } }
+                series { nodes { shortName organisers { nodes { name } } } }
               }
             }"#,
             json!({}),
@@ -64,7 +64,7 @@ async fn dgx_2022_was_attended_by_fourteen_countries_and_two_organisations_and_i
     );
     assert_eq!(
         event["series"]["nodes"],
-        json!([{ "acronym": "DGX", "organisers": { "nodes": [{ "name": "GovTech Singapore" }] } }])
+        json!([{ "shortName": "DGX", "organisers": { "nodes": [{ "name": "GovTech Singapore" }] } }])
     );
     app.stop().await;
 }

@@ -125,3 +125,48 @@ fn logs_are_json_lines_when_asked_and_readable_lines_otherwise() {
         String::from_utf8_lossy(&quiet.stderr)
     );
 }
+
+#[test]
+fn version_names_the_command() {
+    let output = govgraph(&["--version"], "sqlite::memory:");
+    assert!(output.status.success());
+    let version = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        version.trim(),
+        format!("govgraph {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_database_that_refuses_connections_says_so_once() {
+    let output = govgraph(
+        &["migrate", "status"],
+        "postgres://app@127.0.0.1:1/govgraph",
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].to_lowercase().contains("connection refused"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pool timed out"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_postgresql_database_stops_the_service_with_one_clear_line() {
+    let Some(server) = crate::helpers::postgres_url() else {
+        return;
+    };
+    let url = match server.rsplit_once('/') {
+        Some((host, _)) => format!("{host}/govgraph_no_such_database"),
+        None => return,
+    };
+    let output = govgraph(&["serve"], &url);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("does not exist"), "{stderr}");
+}

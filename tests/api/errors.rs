@@ -239,3 +239,62 @@ async fn a_body_that_is_not_a_graphql_request_gets_a_coded_error() {
     assert_eq!(response.status(), 413);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_link_filter_naming_no_node_is_refused_rather_than_matching_nothing() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post(
+            r#"{ countries(filter: { linkedTo: [
+                { kind: EVENT, slug: "dgx-2022" }
+                { kind: EVENT, slug: "dgx-2032" }
+            ] }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(response["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(
+        response["errors"][0]["message"],
+        "`linkedTo[1]`: there is no Event with slug `dgx-2032`"
+    );
+    let id = govgraph_api::graph::relay::GlobalId::node(
+        govgraph_entities::NodeKind::Event,
+        uuid::Uuid::nil(),
+    );
+    let response = app
+        .post(
+            "query($id: ID!) { countries(filter: { linkedTo: [{ node: $id }] }) { totalCount } }",
+            json!({ "id": id.encode().0 }),
+        )
+        .await;
+    assert_eq!(response["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    // A node that exists is found, by slug or by ID.
+    let dgx = app
+        .data(r#"{ event(slug: "dgx-2022") { id } }"#, json!({}))
+        .await;
+    let data = app
+        .data(
+            "query($id: ID!) { countries(filter: { linkedTo: [{ node: $id, predicates: [PARTICIPATES_IN] }] }) { totalCount } }",
+            json!({ "id": dgx["event"]["id"] }),
+        )
+        .await;
+    assert_eq!(data["countries"]["totalCount"], 14);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_region_is_refused() {
+    let app = TestApp::spawn().await;
+    let codes = app
+        .error_codes(
+            r#"{ countries(filter: { regions: [ATLANTIS] }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes, vec!["BAD_USER_INPUT"]);
+    let data = app
+        .data(r#"{ country(code: "SG") { region } }"#, json!({}))
+        .await;
+    assert_eq!(data["country"]["region"], "ASIA");
+    app.stop().await;
+}

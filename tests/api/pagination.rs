@@ -110,7 +110,7 @@ async fn filters_combine_and_counts_follow_them() {
             r#"{
               search: countries(filter: { search: "korea" }) { totalCount nodes { code } }
               codes: countries(filter: { codes: ["sg", "GBR", "US"] }, orderBy: CODE_ASC) { nodes { code } }
-              asia: countries(filter: { regions: ["asia"], codes: ["SG", "FR"] }) { nodes { code } }
+              asia: countries(filter: { regions: [ASIA], codes: ["SG", "FR"] }) { nodes { code } }
               accented: countries(filter: { search: "ÅLAND" }) { nodes { code } }
               unclassified: organisations(filter: { kinds: [GOVERNMENT_AGENCY] }) { totalCount }
               units: organisations(filter: { kinds: [ORGANISATIONAL_UNIT] }, orderBy: NAME_DESC) { nodes { name } }
@@ -155,7 +155,7 @@ async fn relationships_can_be_listed_by_predicate_and_direction() {
                 all: relationships { totalCount }
                 outgoing: relationships(direction: OUTGOING) { totalCount }
                 incoming: relationships(direction: INCOMING) { edges { predicate direction node { name } } }
-                chairs: relationships(predicate: CO_CHAIRS) { edges { predicate direction role validFrom node { name } } }
+                chairs: relationships(predicates: [CO_CHAIRS]) { edges { predicate direction role validFrom node { name } } }
               }
             }"#,
             json!({}),

@@ -612,3 +612,29 @@ async fn metrics_count_the_requests_operations_errors_batches_and_statements_sen
     assert!((1.0..=8.0).contains(&open), "{open} connections");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_names_the_graphiql_address_and_logs_no_database_notices() {
+    let store = TestDb::new().await;
+    let service = Service::start(&store.url, &[]);
+    let address = service.addr;
+    let stopped = service.terminate();
+    assert!(stopped.status.success());
+    let messages: Vec<&str> = stopped
+        .logs
+        .iter()
+        .filter_map(|line| line["message"].as_str())
+        .collect();
+    let listening = messages
+        .iter()
+        .find(|m| m.contains("is listening"))
+        .expect("a start-up line");
+    assert!(
+        listening.contains(&format!("GraphiQL at http://{address}/")),
+        "{listening}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("already exists")),
+        "{messages:#?}"
+    );
+}

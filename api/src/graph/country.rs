@@ -55,9 +55,9 @@ node_object! {
             &self.detail.official_name
         }
 
-        /// The UN M49 region, as a lower-case slug, e.g. `asia`.
-        async fn region(&self) -> Option<&str> {
-            self.detail.region.as_deref()
+        /// The UN M49 region, e.g. `ASIA`; null for the few territories the UN places in none (such as Antarctica).
+        async fn region(&self) -> Option<Region> {
+            self.detail.region.as_deref().and_then(Region::from_slug)
         }
 
         /// The UN M49 sub-region, as a lower-case slug, e.g. `south-eastern-asia`.
@@ -74,13 +74,58 @@ pub struct CountryFilter {
     common: NodeFilter,
     /// Only countries with one of these ISO 3166-1 alpha-2 or alpha-3 codes.
     codes: Option<Vec<String>>,
-    /// Only countries in one of these UN M49 regions, e.g. `asia`.
-    regions: Option<Vec<String>>,
+    /// Only countries in one of these UN M49 regions.
+    regions: Option<Vec<Region>>,
+}
+
+/// The regions of the UN M49 standard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(tag = "public")]
+pub enum Region {
+    /// Africa.
+    Africa,
+    /// The Americas.
+    Americas,
+    /// Asia.
+    Asia,
+    /// Europe.
+    Europe,
+    /// Oceania.
+    Oceania,
+}
+
+impl Region {
+    const ALL: [Region; 5] = [
+        Region::Africa,
+        Region::Americas,
+        Region::Asia,
+        Region::Europe,
+        Region::Oceania,
+    ];
+
+    /// The region as the data set stores it: `asia`.
+    fn slug(self) -> &'static str {
+        match self {
+            Region::Africa => "africa",
+            Region::Americas => "americas",
+            Region::Asia => "asia",
+            Region::Europe => "europe",
+            Region::Oceania => "oceania",
+        }
+    }
+
+    fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|region| region.slug() == slug)
+    }
 }
 
 impl ListFilter for CountryFilter {
-    fn condition(&self) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition()?;
+    fn common(&self) -> &NodeFilter {
+        &self.common
+    }
+
+    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition(linked)?;
         if let Some(codes) = &self.codes {
             let codes = bounded("codes", codes)?
                 .iter()
@@ -93,9 +138,7 @@ impl ListFilter for CountryFilter {
             );
         }
         if let Some(regions) = &self.regions {
-            let regions = bounded("regions", regions)?
-                .iter()
-                .map(|r| r.to_lowercase());
+            let regions = bounded("regions", regions)?.iter().map(|r| r.slug());
             condition = condition.add(col("country", "region").is_in(regions));
         }
         Ok(condition)

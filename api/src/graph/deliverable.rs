@@ -50,8 +50,12 @@ pub struct DeliverableFilter {
 }
 
 impl ListFilter for DeliverableFilter {
-    fn condition(&self) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition()?;
+    fn common(&self) -> &NodeFilter {
+        &self.common
+    }
+
+    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition(linked)?;
         if let Some(kinds) = &self.kinds {
             let column = col("deliverable", "deliverable_kind");
             condition = condition.add(one_of::<_, govgraph_entities::DeliverableKind>(

@@ -72,8 +72,12 @@ pub struct EventFilter {
 }
 
 impl ListFilter for EventFilter {
-    fn condition(&self) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition()?;
+    fn common(&self) -> &NodeFilter {
+        &self.common
+    }
+
+    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition(linked)?;
         if let Some(year) = self.year {
             if !(0..=9999).contains(&year) {
                 return Err(ApiError::bad_input(format!(

@@ -1,13 +1,15 @@
 //! Filters and orders shared by the root connections of every kind.
 
-use async_graphql::{Enum, ID, InputObject};
+use async_graphql::{Context, Enum, ID, InputObject};
 use govgraph_entities::{edge, node};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, JoinType, LikeExpr, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query};
 
+use super::connection::loader;
 use super::node::node_id;
-use super::relay::{IdKind, truncate};
+use super::relay::{IdKind, truncate, type_name};
 use super::vocabulary::{NodeKind, Predicate};
 use crate::error::ApiError;
+use crate::loaders::{NodeBySlug, NodeOfKind};
 use crate::store::{Direction, NODE, col};
 
 /// The most values a list filter takes.
@@ -52,7 +54,7 @@ pub struct LinkFilter {
 }
 
 enum Target {
-    Id(uuid::Uuid),
+    Id(govgraph_entities::NodeKind, uuid::Uuid),
     Slug(govgraph_entities::NodeKind, String),
 }
 
@@ -62,7 +64,7 @@ impl LinkFilter {
             (Some(id), None, None) => {
                 let id = node_id(id)?;
                 match id.kind {
-                    IdKind::Node(_) => Ok(Target::Id(id.uuid)),
+                    IdKind::Node(kind) => Ok(Target::Id(kind, id.uuid)),
                     IdKind::Relationship => {
                         Err(ApiError::bad_input("`linkedTo.node` must name a node"))
                     }
@@ -75,11 +77,9 @@ impl LinkFilter {
         }
     }
 
-    /// `EXISTS` a relationship from the listed node (table alias `node`) to the target.
-    fn condition(&self) -> Result<Condition, ApiError> {
+    /// `EXISTS` a relationship from the listed node (table alias `node`) to `target`, the node this entry names.
+    fn condition(&self, target: uuid::Uuid) -> Result<Condition, ApiError> {
         const LINKED_EDGE: &str = "linked_edge";
-        const LINKED_NODE: &str = "linked_node";
-        let target = self.target()?;
         let predicates = bounded(
             "linkedTo.predicates",
             self.predicates.as_deref().unwrap_or_default(),
@@ -94,23 +94,8 @@ impl LinkFilter {
             query
                 .expr(Expr::val(1))
                 .from_as(edge::Entity, sea_orm::sea_query::Alias::new(LINKED_EDGE))
-                .and_where(col(LINKED_EDGE, near).eq(col(NODE, "id")));
-            match &target {
-                Target::Id(id) => {
-                    query.and_where(col(LINKED_EDGE, far).eq(*id));
-                }
-                Target::Slug(kind, slug) => {
-                    query
-                        .join_as(
-                            JoinType::InnerJoin,
-                            node::Entity,
-                            sea_orm::sea_query::Alias::new(LINKED_NODE),
-                            col(LINKED_NODE, "id").eq(col(LINKED_EDGE, far)),
-                        )
-                        .and_where(col(LINKED_NODE, "kind").eq(kind.as_str()))
-                        .and_where(col(LINKED_NODE, "slug").eq(slug.as_str()));
-                }
-            }
+                .and_where(col(LINKED_EDGE, near).eq(col(NODE, "id")))
+                .and_where(col(LINKED_EDGE, far).eq(target));
             if !predicates.is_empty() {
                 let names = predicates
                     .iter()
@@ -127,6 +112,70 @@ impl LinkFilter {
     }
 }
 
+/// The nodes the `linkedTo` entries of a filter name, in order, looked up first so that an entry naming no node is refused (`NOT_FOUND`) rather than silently matching nothing. One batched lookup per kind of key, shared with the request's other lookups.
+pub async fn linked_nodes(
+    ctx: &Context<'_>,
+    links: &[LinkFilter],
+) -> Result<Vec<uuid::Uuid>, ApiError> {
+    let links = bounded("linkedTo", links)?;
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let targets = links
+        .iter()
+        .map(LinkFilter::target)
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaders = loader(ctx)?;
+    let ids: Vec<NodeOfKind> = targets
+        .iter()
+        .filter_map(|target| match target {
+            Target::Id(kind, id) => Some(NodeOfKind(*kind, *id)),
+            Target::Slug(..) => None,
+        })
+        .collect();
+    let slugs: Vec<NodeBySlug> = targets
+        .iter()
+        .filter_map(|target| match target {
+            Target::Slug(kind, slug) => Some(NodeBySlug(*kind, slug.clone())),
+            Target::Id(..) => None,
+        })
+        .collect();
+    let (by_id, by_slug) = futures_util::future::try_join(
+        async {
+            match ids.is_empty() {
+                true => Ok(Default::default()),
+                false => loaders.load_many(ids).await,
+            }
+        },
+        async {
+            match slugs.is_empty() {
+                true => Ok(Default::default()),
+                false => loaders.load_many(slugs).await,
+            }
+        },
+    )
+    .await?;
+    targets
+        .into_iter()
+        .enumerate()
+        .map(|(index, target)| {
+            let found = match &target {
+                Target::Id(kind, id) => by_id.get(&NodeOfKind(*kind, *id)),
+                Target::Slug(kind, slug) => by_slug.get(&NodeBySlug(*kind, slug.clone())),
+            };
+            found.map(|record| record.node.id).ok_or_else(|| {
+                let named = match &target {
+                    Target::Id(kind, _) => format!("no {} with that ID", type_name(*kind)),
+                    Target::Slug(kind, slug) => {
+                        format!("no {} with slug `{}`", type_name(*kind), truncate(slug))
+                    }
+                };
+                ApiError::not_found(format!("`linkedTo[{index}]`: there is {named}"))
+            })
+        })
+        .collect()
+}
+
 /// The filters every kind of node can be listed by. All given conditions must hold.
 #[derive(Clone, Debug, Default, InputObject)]
 pub struct NodeFilter {
@@ -139,8 +188,13 @@ pub struct NodeFilter {
 }
 
 impl NodeFilter {
-    /// The SQL condition over the table aliased `node`.
-    pub fn condition(&self) -> Result<Condition, ApiError> {
+    /// The `linkedTo` entries.
+    pub fn links(&self) -> &[LinkFilter] {
+        self.linked_to.as_deref().unwrap_or_default()
+    }
+
+    /// The SQL condition over the table aliased `node`; `linked` are the nodes of the `linkedTo` entries, as [`linked_nodes`] found them.
+    pub fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
         let mut condition = Condition::all();
         if let Some(search) = &self.search {
             if search.chars().count() > 200 {
@@ -161,8 +215,14 @@ impl NodeFilter {
             condition =
                 condition.add(col(NODE, "slug").is_in(slugs.iter().map(|s| s.to_lowercase())));
         }
-        for link in bounded("linkedTo", self.linked_to.as_deref().unwrap_or_default())? {
-            condition = condition.add(link.condition()?);
+        let links = bounded("linkedTo", self.links())?;
+        if links.len() != linked.len() {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "a filter's links were not looked up"
+            )));
+        }
+        for (link, target) in links.iter().zip(linked) {
+            condition = condition.add(link.condition(*target)?);
         }
         Ok(condition)
     }
@@ -170,8 +230,11 @@ impl NodeFilter {
 
 /// A filter input of a root connection.
 pub trait ListFilter: async_graphql::InputType + Default {
-    /// The SQL condition over the table aliased `node` and the kind's detail table.
-    fn condition(&self) -> Result<Condition, ApiError>;
+    /// The filters every kind has.
+    fn common(&self) -> &NodeFilter;
+
+    /// The SQL condition over the table aliased `node` and the kind's detail table; `linked` are the nodes of the `linkedTo` entries.
+    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError>;
 }
 
 /// An order input of a root connection.
@@ -228,8 +291,15 @@ macro_rules! node_filter {
         }
 
         impl $crate::graph::filter::ListFilter for $name {
-            fn condition(&self) -> Result<sea_orm::sea_query::Condition, $crate::error::ApiError> {
-                self.common.condition()
+            fn common(&self) -> &$crate::graph::filter::NodeFilter {
+                &self.common
+            }
+
+            fn condition(
+                &self,
+                linked: &[uuid::Uuid],
+            ) -> Result<sea_orm::sea_query::Condition, $crate::error::ApiError> {
+                self.common.condition(linked)
             }
         }
     };
@@ -277,9 +347,11 @@ macro_rules! kind_query {
                 let page = $crate::graph::relay::Page::new(first, after, last, before)?;
                 let order = order_by.unwrap_or_default();
                 let (sort_key, descending) = order.sort_key();
+                let filter = filter.unwrap_or_default();
+                let linked = $crate::graph::filter::linked_nodes(ctx, filter.common().links()).await?;
                 let listing = $crate::store::Listing {
                     kind: govgraph_entities::NodeKind::$kind,
-                    filter: filter.unwrap_or_default().condition()?,
+                    filter: filter.condition(&linked)?,
                     sort_key,
                     descending,
                     order: order.name(),

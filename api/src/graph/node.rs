@@ -94,9 +94,9 @@ pub fn kind_mismatch(record: &NodeRecord, type_name: &str) -> ApiError {
         ty = "LinkedConnection<Node>",
         desc = "The node's relationships, with the node at the other end of each.",
         arg(
-            name = "predicate",
-            ty = "Option<Predicate>",
-            desc = "Only relationships with this predicate."
+            name = "predicates",
+            ty = "Option<Vec<Predicate>>",
+            desc = "Only relationships with one of these predicates; any predicate when not given."
         ),
         arg(
             name = "direction",
@@ -186,11 +186,15 @@ pub mod common {
     pub async fn relationships(
         ctx: &Context<'_>,
         record: &NodeRecord,
-        predicate: Option<Predicate>,
+        predicates: Option<Vec<Predicate>>,
         direction: Option<Direction>,
         page: Page,
     ) -> Result<LinkedConnection<Node>, ApiError> {
-        let predicates = predicate.into_iter().map(Into::into).collect();
+        let predicates =
+            crate::graph::filter::bounded("predicates", predicates.as_deref().unwrap_or_default())?
+                .iter()
+                .map(|predicate| (*predicate).into())
+                .collect();
         let direction = direction.unwrap_or(Direction::Both);
         LinkedConnection::load(ctx, record.node.id, predicates, direction, page).await
     }
@@ -333,8 +337,8 @@ macro_rules! node_object {
             pub async fn relationships(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-                #[graphql(desc = "Only relationships with this predicate.")]
-                predicate: Option<$crate::graph::vocabulary::Predicate>,
+                #[graphql(desc = "Only relationships with one of these predicates; any predicate when not given.")]
+                predicates: Option<Vec<$crate::graph::vocabulary::Predicate>>,
                 #[graphql(desc = "Only relationships running this way; both when not given.")]
                 direction: Option<$crate::store::Direction>,
                 #[graphql(desc = "Returns the first `first` links (1 to 100).")]
@@ -350,7 +354,7 @@ macro_rules! node_object {
                 $crate::error::ApiError,
             > {
                 let page = $crate::graph::relay::Page::new(first, after, last, before)?;
-                $crate::graph::node::common::relationships(ctx, &self.record, predicate, direction, page).await
+                $crate::graph::node::common::relationships(ctx, &self.record, predicates, direction, page).await
             }
 
             $(

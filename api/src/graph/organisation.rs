@@ -53,6 +53,12 @@ node_object! {
         }
 
         /// Its short name or acronym, e.g. `UN`.
+        async fn short_name(&self) -> Option<&str> {
+            self.detail.acronym.as_deref()
+        }
+
+        /// Its short name or acronym, e.g. `UN`.
+        #[graphql(deprecation = "Use `shortName`, as every kind does.")]
         async fn acronym(&self) -> Option<&str> {
             self.detail.acronym.as_deref()
         }
@@ -69,8 +75,12 @@ pub struct OrganisationFilter {
 }
 
 impl ListFilter for OrganisationFilter {
-    fn condition(&self) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition()?;
+    fn common(&self) -> &NodeFilter {
+        &self.common
+    }
+
+    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition(linked)?;
         if let Some(kinds) = &self.kinds {
             let column = col("organisation", "org_kind");
             condition = condition.add(one_of::<_, govgraph_entities::OrganisationKind>(

@@ -34,6 +34,12 @@ node_object! {
     }
     fields {
         /// Its short name or acronym, e.g. `DGX`.
+        async fn short_name(&self) -> Option<&str> {
+            self.detail.acronym.as_deref()
+        }
+
+        /// Its short name or acronym, e.g. `DGX`.
+        #[graphql(deprecation = "Use `shortName`, as every kind does.")]
         async fn acronym(&self) -> Option<&str> {
             self.detail.acronym.as_deref()
         }

@@ -57,8 +57,12 @@ pub struct SourceFilter {
 }
 
 impl ListFilter for SourceFilter {
-    fn condition(&self) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition()?;
+    fn common(&self) -> &NodeFilter {
+        &self.common
+    }
+
+    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
+        let mut condition = self.common.condition(linked)?;
         if let Some(kinds) = &self.kinds {
             let column = col("source", "source_kind");
             condition = condition.add(one_of::<_, govgraph_entities::SourceKind>(
