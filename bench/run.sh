@@ -6,6 +6,7 @@
 #   bench/run.sh                    # defaults below
 #   DURATION=30 SCALE=10 bench/run.sh
 #   REUSE_DATABASE=1 bench/run.sh   # keep the database a previous run generated
+#   GOVGRAPH=/path/to/govgraph REUSE_DATABASE=1 bench/run.sh   # measure another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,9 +47,11 @@ pg_isready -d "$PG/postgres" -q || {
     exit 1
 }
 
-say "release build"
-cargo build --release --quiet
-GOVGRAPH="$PWD/target/release/govgraph"
+if [ -z "${GOVGRAPH:-}" ]; then
+    say "release build"
+    cargo build --release --quiet
+    GOVGRAPH="$PWD/target/release/govgraph"
+fi
 
 say "database ${DATABASE}, scale ${SCALE}"
 DB_URL="$PG/$DATABASE"

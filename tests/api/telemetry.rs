@@ -546,8 +546,29 @@ async fn metrics_count_the_requests_operations_errors_batches_and_statements_sen
         .await;
     assert_eq!(codes, ["BAD_USER_INPUT"]);
     let statements = app.store.statements_since(before).len();
+    for probe in ["/healthz", "/readyz", "/metrics"] {
+        let status = app
+            .http
+            .get(app.url(probe))
+            .send()
+            .await
+            .expect("answered")
+            .status();
+        assert_eq!(status, 200, "{probe}");
+    }
 
     let metrics = scrape(&app.http, app.url("/metrics")).await;
+    // Probes and scrapes are neither traced nor counted.
+    let routes: Vec<&String> = metrics
+        .get("http_server_request_duration_seconds_count")
+        .into_iter()
+        .flatten()
+        .filter_map(|(labels, _)| labels.get("http_route"))
+        .collect();
+    assert!(
+        routes.iter().all(|route| *route == "/graphql"),
+        "{routes:?}"
+    );
     let requests = total(
         &metrics,
         "http_server_request_duration_seconds_count",

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::registry::Registry;
 use quick_cache::sync::Cache;
 
 use super::ordering;
@@ -21,14 +22,17 @@ pub struct Prepared {
     pub document: ExecutableDocument,
     /// The document as it is executed: with the type field of [`ordering`] in every object.
     pub executable: ExecutableDocument,
+    /// Whether a `@skip` or `@include` of the document depends on a variable.
+    pub conditional: bool,
 }
 
 impl Prepared {
-    /// Parses `query`; the error is the parser's.
-    pub fn parse(query: &str) -> Result<Self, async_graphql::parser::Error> {
+    /// Parses `query`, a document for the schema of `registry`; the error is the parser's.
+    pub fn parse(query: &str, registry: &Registry) -> Result<Self, async_graphql::parser::Error> {
         let document = async_graphql::parser::parse_query(query)?;
-        let executable = ordering::with_type_fields(&document);
+        let executable = ordering::with_type_fields(&document, registry);
         Ok(Self {
+            conditional: ordering::has_variable_conditions(&document),
             document,
             executable,
         })
@@ -60,12 +64,17 @@ impl Default for Documents {
 }
 
 impl Documents {
-    /// The parse of `query`: a kept one, or a new one that is then kept.
-    pub fn prepare(&self, query: &str) -> Result<Arc<Prepared>, async_graphql::parser::Error> {
+    /// The parse of `query`, a document for the schema of `registry`: a kept one, or a new one
+    /// that is then kept.
+    pub fn prepare(
+        &self,
+        query: &str,
+        registry: &Registry,
+    ) -> Result<Arc<Prepared>, async_graphql::parser::Error> {
         if let Some(prepared) = self.0.get(query) {
             return Ok(prepared);
         }
-        let prepared = Arc::new(Prepared::parse(query)?);
+        let prepared = Arc::new(Prepared::parse(query, registry)?);
         self.0.insert(query.to_owned(), prepared.clone());
         Ok(prepared)
     }
@@ -75,14 +84,19 @@ impl Documents {
 mod tests {
     use super::*;
 
+    fn registry() -> async_graphql::SchemaEnv {
+        crate::execution::schema_env().expect("the registry")
+    }
+
     #[test]
     fn a_document_is_parsed_once_and_reused() {
+        let env = registry();
         let documents = Documents::default();
         let first = documents
-            .prepare("{ countries(first: 1) { totalCount } }")
+            .prepare("{ countries(first: 1) { totalCount } }", &env.registry)
             .expect("parses");
         let second = documents
-            .prepare("{ countries(first: 1) { totalCount } }")
+            .prepare("{ countries(first: 1) { totalCount } }", &env.registry)
             .expect("parses");
         assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(documents.0.len(), 1);
@@ -90,21 +104,24 @@ mod tests {
 
     #[test]
     fn documents_that_do_not_parse_are_not_kept() {
+        let env = registry();
         let documents = Documents::default();
-        assert!(documents.prepare("{ countries(").is_err());
+        assert!(documents.prepare("{ countries(", &env.registry).is_err());
         assert_eq!(documents.0.len(), 0);
     }
 
     #[test]
     fn the_operation_is_found_by_name_or_alone() {
-        let prepared = Prepared::parse("query A { __typename } mutation B { x }").expect("parses");
+        let env = registry();
+        let prepared = Prepared::parse("query A { __typename } mutation B { x }", &env.registry)
+            .expect("parses");
         assert_eq!(
             prepared.operation(Some("B")),
             Some((OperationType::Mutation, Some("B")))
         );
         assert_eq!(prepared.operation(None), None);
         assert_eq!(prepared.operation(Some("C")), None);
-        let single = Prepared::parse("{ __typename }").expect("parses");
+        let single = Prepared::parse("{ __typename }", &env.registry).expect("parses");
         assert_eq!(single.operation(None), Some((OperationType::Query, None)));
     }
 }

@@ -199,11 +199,13 @@ impl Executor {
                 "send a shorter document",
             ))));
         }
-        self.documents.prepare(query).map_err(|error| {
-            let mut refused = Code::GraphqlParseFailed.error(error.to_string());
-            refused.locations = error.positions().collect();
-            Box::new(Outcome::refused(refused))
-        })
+        self.documents
+            .prepare(query, &self.env.registry)
+            .map_err(|error| {
+                let mut refused = Code::GraphqlParseFailed.error(error.to_string());
+                refused.locations = error.positions().collect();
+                Box::new(Outcome::refused(refused))
+            })
     }
 
     /// Refuses a request whose shape is over a limit, or whose document breaks a rule that must
@@ -361,9 +363,20 @@ impl Executor {
             } else {
                 &self.plain
             };
-            let mut request =
-                Request::new(params.query.clone()).variables(params.variables.clone());
-            if let Some(name) = &params.operation_name {
+            let Params {
+                query,
+                operation_name,
+                variables,
+            } = params;
+            // Putting the answer in order needs the variables only to evaluate `@skip` and
+            // `@include`; most documents have none that depend on a variable.
+            let conditions = if prepared.conditional {
+                variables.clone()
+            } else {
+                Variables::default()
+            };
+            let mut request = Request::new(query).variables(variables);
+            if let Some(name) = &operation_name {
                 request = request.operation_name(name.clone());
             }
             request.set_parsed_query(prepared.executable.clone());
@@ -374,8 +387,8 @@ impl Executor {
             ordering::order(
                 &self.env.registry,
                 &prepared.document,
-                params.operation_name.as_deref(),
-                &params.variables,
+                operation_name.as_deref(),
+                &conditions,
                 &mut response.data,
             );
             Outcome { response, executed }

@@ -4,8 +4,9 @@
 //! async-graphql inserts each field's value when its resolver finishes, so an object whose
 //! fields wait on different loaders comes back in the order they finished; and it turns an
 //! object that selected nothing (an inline fragment on another type, a skipped field) into
-//! `null`. So before execution every selection set gets one more field, `__typename` under a
-//! reserved alias, which no object can lack and which names each object's concrete type; after
+//! `null`. So before execution each selection set that could select nothing, or whose object's
+//! type is only known at run time (an interface or a union), gets one more field, `__typename`
+//! under a reserved alias, which no object can lack and which names its concrete type; after
 //! execution each object's keys are put in the order the spec's CollectFields gives for that
 //! type, and the added field is taken out again. async-graphql also leaves out the key of a field
 //! whose resolver failed, where the spec asks for `null` there, or in the nearest nullable place
@@ -46,6 +47,36 @@ pub fn uses_type_key(document: &ExecutableDocument) -> bool {
             .any(|fragment| set_uses(&fragment.node.selection_set.node))
 }
 
+/// Whether a `@skip` or `@include` of `document` takes its condition from a variable.
+pub fn has_variable_conditions(document: &ExecutableDocument) -> bool {
+    fn set_has(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| {
+            let conditional =
+                item.node.directives().iter().any(|directive| {
+                    directive.node.arguments.iter().any(|(_, value)| {
+                        matches!(value.node, async_graphql_value::Value::Variable(_))
+                    })
+                });
+            conditional
+                || match &item.node {
+                    Selection::Field(field) => set_has(&field.node.selection_set.node),
+                    Selection::InlineFragment(fragment) => {
+                        set_has(&fragment.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(_) => false,
+                }
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, operation)| set_has(&operation.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|fragment| set_has(&fragment.node.selection_set.node))
+}
+
 fn type_field(at: async_graphql::Pos) -> Positioned<Selection> {
     let field = Field {
         alias: Some(Positioned::new(Name::new(TYPE_KEY), at)),
@@ -82,8 +113,100 @@ fn add_nested_type_fields(set: &mut Positioned<SelectionSet>) {
     }
 }
 
+/// `document` with the type field added where the answer needs it: to the selection set of
+/// every object whose type is an interface or union (whose concrete type orders its keys, and
+/// which may select nothing), and, when the document has a `@skip` or `@include` (which may
+/// leave any object with nothing), to every object's. An object of a known type that selects
+/// something needs none, and costs no more to answer.
+pub fn with_type_fields(document: &ExecutableDocument, registry: &Registry) -> ExecutableDocument {
+    if has_conditions(document) {
+        return with_type_fields_everywhere(document);
+    }
+    let mut document = document.clone();
+    let root = registry.query_type.as_str();
+    match &mut document.operations {
+        async_graphql::parser::types::DocumentOperations::Single(operation) => {
+            add_abstract_type_fields(&mut operation.node.selection_set, root, registry);
+        }
+        async_graphql::parser::types::DocumentOperations::Multiple(operations) => {
+            for operation in operations.values_mut() {
+                add_abstract_type_fields(&mut operation.node.selection_set, root, registry);
+            }
+        }
+    }
+    for fragment in document.fragments.values_mut() {
+        let on = fragment.node.type_condition.node.on.node.to_string();
+        add_abstract_type_fields(&mut fragment.node.selection_set, &on, registry);
+    }
+    document
+}
+
+/// Adds the type field to the objects below `set`, of type `on`, whose type is abstract.
+fn add_abstract_type_fields(set: &mut Positioned<SelectionSet>, on: &str, registry: &Registry) {
+    for item in &mut set.node.items {
+        match &mut item.node {
+            Selection::Field(field) => {
+                if field.node.selection_set.node.items.is_empty() {
+                    continue;
+                }
+                let ty = match field.node.name.node.as_str() {
+                    "__schema" => "__Schema",
+                    "__type" => "__Type",
+                    name => registry
+                        .types
+                        .get(on)
+                        .and_then(|ty| ty.field_by_name(name))
+                        .map_or("", |meta| {
+                            meta.ty.trim_matches(|c| matches!(c, '[' | ']' | '!'))
+                        }),
+                };
+                add_abstract_type_fields(&mut field.node.selection_set, ty, registry);
+                if registry.types.get(ty).is_some_and(|ty| ty.is_abstract()) {
+                    let at = field.node.selection_set.pos;
+                    field.node.selection_set.node.items.push(type_field(at));
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                let on = fragment.node.type_condition.as_ref().map_or_else(
+                    || on.to_owned(),
+                    |condition| condition.node.on.node.to_string(),
+                );
+                add_abstract_type_fields(&mut fragment.node.selection_set, &on, registry);
+            }
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+}
+
+/// Whether `document` has a `@skip` or an `@include`.
+fn has_conditions(document: &ExecutableDocument) -> bool {
+    fn set_has(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| {
+            item.node
+                .directives()
+                .iter()
+                .any(|directive| matches!(directive.node.name.node.as_str(), "skip" | "include"))
+                || match &item.node {
+                    Selection::Field(field) => set_has(&field.node.selection_set.node),
+                    Selection::InlineFragment(fragment) => {
+                        set_has(&fragment.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(_) => false,
+                }
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, operation)| set_has(&operation.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|fragment| set_has(&fragment.node.selection_set.node))
+}
+
 /// `document` with the type field added to every object's selection set.
-pub fn with_type_fields(document: &ExecutableDocument) -> ExecutableDocument {
+fn with_type_fields_everywhere(document: &ExecutableDocument) -> ExecutableDocument {
     let mut document = document.clone();
     match &mut document.operations {
         async_graphql::parser::types::DocumentOperations::Single(operation) => {
@@ -104,12 +227,15 @@ pub fn with_type_fields(document: &ExecutableDocument) -> ExecutableDocument {
 /// One response key of an object: the fields merged under it, in order.
 struct Collected<'a> {
     key: &'a Name,
-    /// The name of the field (all merged fields share it).
-    field: &'a Name,
+    /// The field's type as declared, such as `[Country!]!`.
+    ty: &'a str,
     sets: Vec<&'a SelectionSet>,
 }
 
 type Plan<'a> = Rc<Vec<Collected<'a>>>;
+
+/// The plans of one object type, each with the selection sets it was made for.
+type Plans<'a> = Vec<(Vec<usize>, Plan<'a>)>;
 
 /// Puts the keys of one answer in order.
 struct Order<'a> {
@@ -117,7 +243,8 @@ struct Order<'a> {
     document: &'a ExecutableDocument,
     variables: &'a Variables,
     operation: &'a OperationDefinition,
-    plans: HashMap<(Vec<usize>, String), Plan<'a>>,
+    /// Plans by object type, worked out once per type and selection.
+    plans: HashMap<&'a str, Plans<'a>>,
 }
 
 impl<'a> Order<'a> {
@@ -185,7 +312,7 @@ impl<'a> Order<'a> {
                         Some(collected) => collected.sets.push(subset),
                         None => into.push(Collected {
                             key,
-                            field: &field.node.name.node,
+                            ty: self.field_type(concrete, &field.node.name.node),
                             sets: vec![subset],
                         }),
                     }
@@ -220,14 +347,19 @@ impl<'a> Order<'a> {
 
     /// The keys of an object of type `concrete` selected by `sets`, in order, with what each
     /// selects; worked out once per selection and type.
-    fn plan(&mut self, concrete: &str, sets: &[&'a SelectionSet]) -> Plan<'a> {
-        let memo = (
-            sets.iter()
-                .map(|set| std::ptr::from_ref(*set) as usize)
-                .collect(),
-            concrete.to_owned(),
-        );
-        if let Some(plan) = self.plans.get(&memo) {
+    fn plan(&mut self, concrete: &'a str, sets: &[&'a SelectionSet]) -> Plan<'a> {
+        let same = |made_for: &[usize]| {
+            made_for.len() == sets.len()
+                && made_for
+                    .iter()
+                    .zip(sets)
+                    .all(|(made, set)| *made == std::ptr::from_ref(*set) as usize)
+        };
+        if let Some((_, plan)) = self
+            .plans
+            .get(concrete)
+            .and_then(|plans| plans.iter().find(|(made_for, _)| same(made_for)))
+        {
             return plan.clone();
         }
         let mut collected = Vec::new();
@@ -236,24 +368,38 @@ impl<'a> Order<'a> {
             self.collect(concrete, set, &mut visited, &mut collected);
         }
         let plan = Rc::new(collected);
-        self.plans.insert(memo, plan.clone());
+        let made_for = sets
+            .iter()
+            .map(|set| std::ptr::from_ref(*set) as usize)
+            .collect();
+        self.plans
+            .entry(concrete)
+            .or_default()
+            .push((made_for, plan.clone()));
         plan
     }
 
     /// The type of field `field` of type `on`, as declared: `[Country!]!`.
-    fn field_type(&self, on: &str, field: &str) -> String {
+    fn field_type(&self, on: &str, field: &str) -> &'a str {
         match field {
-            "__typename" => "String!".to_owned(),
-            "__schema" => "__Schema!".to_owned(),
-            "__type" => "__Type".to_owned(),
+            "__typename" => "String!",
+            "__schema" => "__Schema!",
+            "__type" => "__Type",
             _ => self
                 .registry
                 .types
                 .get(on)
                 .and_then(|ty| ty.field_by_name(field))
-                .map(|meta| meta.ty.clone())
-                .unwrap_or_default(),
+                .map_or("", |meta| meta.ty.as_str()),
         }
+    }
+
+    /// The name of object type `name` as the registry holds it, for as long as the registry.
+    fn type_name(&self, name: &str) -> &'a str {
+        self.registry
+            .types
+            .get_key_value(name)
+            .map_or("", |(name, _)| name.as_str())
     }
 
     /// Orders `value`, an answer of type `ty` (as declared: `[Country!]!`) to `sets`; returns
@@ -287,17 +433,33 @@ impl<'a> Order<'a> {
         declared: &str,
         sets: &[&'a SelectionSet],
     ) -> bool {
-        let concrete = match object.shift_remove(TYPE_KEY) {
-            Some(Value::String(concrete)) => concrete,
-            _ => declared.to_owned(),
+        // The type field was added last to the selection, so it is usually the last key.
+        let concrete = match object.last() {
+            Some((key, _)) if key == TYPE_KEY => object.pop().map(|(_, concrete)| concrete),
+            _ => object.shift_remove(TYPE_KEY),
         };
-        let plan = self.plan(&concrete, sets);
-        let mut ordered = async_graphql::indexmap::IndexMap::with_capacity(object.len());
+        let concrete = match &concrete {
+            Some(Value::String(concrete)) => self.type_name(concrete),
+            _ => self.type_name(declared),
+        };
+        let plan = self.plan(concrete, sets);
+        let in_order = object.len() == plan.len()
+            && object
+                .keys()
+                .zip(plan.iter())
+                .all(|(key, collected)| key == collected.key);
         let mut whole = true;
+        if in_order {
+            // Resolvers often finish in the order asked: nothing to move.
+            for (item, collected) in object.values_mut().zip(plan.iter()) {
+                whole &= self.value(item, collected.ty, &collected.sets);
+            }
+            return whole;
+        }
+        let mut ordered = async_graphql::indexmap::IndexMap::with_capacity(plan.len());
         for collected in plan.iter() {
-            let ty = self.field_type(&concrete, collected.field);
-            let mut item = object.shift_remove(collected.key).unwrap_or(Value::Null);
-            whole &= self.value(&mut item, &ty, &collected.sets);
+            let mut item = object.swap_remove(collected.key).unwrap_or(Value::Null);
+            whole &= self.value(&mut item, collected.ty, &collected.sets);
             ordered.insert(collected.key.clone(), item);
         }
         // Anything the plan did not foresee keeps its place at the end.
@@ -452,13 +614,41 @@ mod tests {
     }
 
     #[test]
-    fn the_type_field_is_added_to_every_object_once_and_not_to_leaves() {
+    fn only_a_condition_taken_from_a_variable_needs_the_variables() {
+        let conditional =
+            parse_query("query($s: Boolean!) { __typename @skip(if: $s) }").expect("parses");
+        assert!(has_variable_conditions(&conditional));
+        let fixed = parse_query("{ __typename @skip(if: false) }").expect("parses");
+        assert!(!has_variable_conditions(&fixed));
+        let in_fragment = parse_query(
+            "query($s: Boolean!) { ...F } fragment F on Query { ... on Query @include(if: $s) { __typename } }",
+        )
+        .expect("parses");
+        assert!(has_variable_conditions(&in_fragment));
+    }
+
+    #[test]
+    fn the_type_field_is_added_to_objects_of_abstract_types_only() {
+        let env = schema_env();
         let document = parse_query(
             "{ country(code: \"SG\") { name ...F ... on Country { alpha3 } } } fragment F on Country { memberships { nodes { name } } }",
         )
         .expect("parses");
         assert!(!uses_type_key(&document));
-        let added = with_type_fields(&document);
+        let added = with_type_fields(&document, &env.registry);
+        let text = format!("{added:?}");
+        // Only `nodes`, a list of the `Node` interface.
+        assert_eq!(text.matches(TYPE_KEY).count(), 1, "{text}");
+    }
+
+    #[test]
+    fn with_a_condition_the_type_field_is_added_to_every_object_once_and_not_to_leaves() {
+        let env = schema_env();
+        let document = parse_query(
+            "{ country(code: \"SG\") { name @skip(if: false) ...F ... on Country { alpha3 } } } fragment F on Country { memberships { nodes { name } } }",
+        )
+        .expect("parses");
+        let added = with_type_fields(&document, &env.registry);
         assert!(uses_type_key(&added));
         let text = format!("{added:?}");
         // The root, `country`, `memberships` and `nodes`: four objects.

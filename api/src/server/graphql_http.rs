@@ -148,13 +148,14 @@ fn method_not_allowed(allow: &'static str, message: &str) -> poem::Response {
     response
 }
 
-/// A GraphQL request's parameters in a `POST` body.
+/// A GraphQL request's parameters in a `POST` body. Variables are read straight into
+/// GraphQL values, with no JSON tree in between.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Posted {
     query: Option<serde_json::Value>,
     operation_name: Option<serde_json::Value>,
-    variables: Option<serde_json::Value>,
+    variables: Option<Value>,
     extensions: Option<serde_json::Value>,
 }
 
@@ -172,7 +173,7 @@ struct InUrl {
 fn params(
     query: Option<serde_json::Value>,
     operation_name: Option<serde_json::Value>,
-    variables: Option<serde_json::Value>,
+    variables: Option<Value>,
     extensions: Option<serde_json::Value>,
 ) -> Result<Params, String> {
     let query = match query {
@@ -186,8 +187,8 @@ fn params(
         Some(_) => return Err("`operationName` must be a string".to_owned()),
     };
     let variables = match variables {
-        None | Some(serde_json::Value::Null) => Variables::default(),
-        Some(variables @ serde_json::Value::Object(_)) => Variables::from_json(variables),
+        None | Some(Value::Null) => Variables::default(),
+        Some(variables @ Value::Object(_)) => Variables::from_value(variables),
         Some(_) => return Err("`variables` must be an object, by variable name".to_owned()),
     };
     match extensions {
@@ -206,17 +207,22 @@ fn params_in_url(request: &Request) -> Result<Params, String> {
     let url: InUrl = request
         .params()
         .map_err(|error| format!("the URL's query string cannot be read: {error}"))?;
-    let json = |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
-        text.filter(|text| !text.is_empty())
-            .map(|text| serde_json::from_str(&text).map_err(|_| format!("`{name}` must be JSON")))
-            .transpose()
-    };
     params(
         url.query.map(serde_json::Value::String),
         url.operation_name.map(serde_json::Value::String),
-        json("variables", url.variables)?,
-        json("extensions", url.extensions)?,
+        json_in_url("variables", url.variables)?,
+        json_in_url("extensions", url.extensions)?,
     )
+}
+
+/// The JSON value of parameter `name` of a URL, if it has one.
+fn json_in_url<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: Option<String>,
+) -> Result<Option<T>, String> {
+    text.filter(|text| !text.is_empty())
+        .map(|text| serde_json::from_str(&text).map_err(|_| format!("`{name}` must be JSON")))
+        .transpose()
 }
 
 /// The parameters of a `POST` request, from its body.
@@ -405,17 +411,14 @@ pub async fn graphql(
             _ => false,
         },
     };
-    let document = endpoint.trace_documents.then_some(params.query.as_str());
+    // Copied only when the operator asks for documents on spans.
+    let document = endpoint.trace_documents.then(|| params.query.clone());
     let operation = operation
         .as_ref()
         .map(|(kind, name)| (*kind, name.as_deref()));
-    let outcome = observe(&endpoint.metrics, document, operation, async {
+    let outcome = observe(&endpoint.metrics, document.as_deref(), operation, async {
         match prepared {
-            Ok(prepared) => {
-                executor
-                    .execute(prepared, params.clone(), caller, started)
-                    .await
-            }
+            Ok(prepared) => executor.execute(prepared, params, caller, started).await,
             Err(refused) => *refused,
         }
     })
