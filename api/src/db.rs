@@ -13,7 +13,7 @@ use crate::config::DatabaseConfig;
 /// after 30 s idle. SQLite runs in WAL mode, so that readers do not wait for a writer, with
 /// foreign keys enforced. On PostgreSQL, the server cancels any statement that runs longer than
 /// `statement_timeout`. With `lazy`, no connection is opened until a statement needs one.
-/// Statements report how long they take to execute (see [`crate::store::observe_statements`]).
+/// Statements report how long they take to execute (see [`govgraph_read::store::observe_statements`]).
 pub async fn connect(
     config: &DatabaseConfig,
     statement_timeout: Option<Duration>,
@@ -39,7 +39,7 @@ pub async fn connect(
         options.statement_timeout(timeout);
     }
     let mut db = Database::connect(options).await?;
-    crate::store::observe_statements(&mut db, |_| {});
+    govgraph_read::store::observe_statements(&mut db, |_| {});
     Ok(db)
 }
 
@@ -65,24 +65,6 @@ pub struct Unreachable {
     /// Whether the database may come (connection refused, starting up, too many
     /// connections), rather than being wrong (an unknown database, a bad password).
     pub transient: bool,
-}
-
-/// Whether an error means a connection to the database was lost or never made, rather than a
-/// fault of a statement: the statement may be sent again on another connection.
-pub fn is_connection_lost(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
-            // Class 08: connection exception; 57P01-57P03: the server is shutting down,
-            // crashed, or not yet accepting connections.
-            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
-        }),
-        _ => false,
-    }
 }
 
 /// Tries to open one connection to the database, to say plainly why it cannot be, if it

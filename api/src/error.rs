@@ -153,7 +153,7 @@ pub fn is_unavailable(error: &DbErr) -> bool {
         DbErr::Conn(_) => true,
         DbErr::Query(sea_orm::RuntimeErr::SqlxError(error))
         | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(error)) => {
-            crate::db::is_connection_lost(error)
+            govgraph_read::store::is_connection_lost(error)
         }
         _ => false,
     }
@@ -179,6 +179,12 @@ impl From<DbErr> for ApiError {
         } else {
             Self::internal(error)
         }
+    }
+}
+
+impl From<govgraph_read::page::PageError> for ApiError {
+    fn from(error: govgraph_read::page::PageError) -> Self {
+        Self::BadUserInput(error.0)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The govgraph GraphQL service: configuration, server, schema and loaders.
 //!
-//! [`graph::schema`] builds the schema without touching a database; [`server`] serves it over
-//! HTTP with a database from [`db`]; [`cli`] is the `govgraph` command.
+//! [`graph::schema`] builds the schema without touching a database; [`execution`] runs one
+//! request through it; [`server`] serves it over HTTP with a database from [`db`]; [`cli`] is the
+//! `govgraph` command. What the schema reads, it reads through the `govgraph-read` crate.
 
 pub mod cli;
 pub mod config;
@@ -11,9 +12,7 @@ pub mod execution;
 pub mod ftv1;
 pub mod graph;
 mod graphiql;
-pub mod loaders;
 pub mod server;
-pub mod store;
 pub mod telemetry;
 
 pub use graph::{GovGraphSchema, federation_sdl, schema};

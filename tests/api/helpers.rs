@@ -84,7 +84,7 @@ impl TestDb {
             .expect("database opens");
         let statements = Arc::new(Mutex::new(Vec::new()));
         let log = statements.clone();
-        govgraph_api::store::observe_statements(&mut db, move |sql| {
+        govgraph_read::store::observe_statements(&mut db, move |sql| {
             if let Ok(mut log) = log.lock() {
                 log.push(sql.to_owned());
             }

@@ -9,6 +9,7 @@
 //! that concern a whole request run here, and the one extension that needs each field, the
 //! `ftv1` tracer, sits on a second schema that serves only the requests asking for a trace.
 
+pub mod batching;
 pub mod documents;
 pub mod ordering;
 pub mod rules;
@@ -31,8 +32,8 @@ use crate::error::{Code, assign_codes};
 use crate::ftv1::InlineTrace;
 use crate::graph::federation::EntityLimit;
 use crate::graph::{GovGraphSchema, schema};
-use crate::loaders;
-use crate::store::Store;
+use crate::telemetry::Metrics;
+use govgraph_read::store::Store;
 
 /// Keeps the schema environment (the registry of types) of the first request it sees.
 struct CaptureEnv(Arc<Mutex<Option<SchemaEnv>>>);
@@ -137,14 +138,21 @@ pub struct Executor {
     env: SchemaEnv,
     sizes: IntrospectionSizes,
     store: Store,
+    metrics: Metrics,
     documents: Documents,
     limits: Limits,
     profile: Profile,
 }
 
 impl Executor {
-    /// An executor reading from `store` within `limits`, for callers of `profile`.
-    pub fn new(store: Store, limits: Limits, profile: Profile) -> Result<Self, anyhow::Error> {
+    /// An executor reading from `store` within `limits`, for callers of `profile`, counting its
+    /// batches into `metrics`.
+    pub fn new(
+        store: Store,
+        metrics: Metrics,
+        limits: Limits,
+        profile: Profile,
+    ) -> Result<Self, anyhow::Error> {
         let build = |traced: bool| {
             let mut builder = schema()
                 .data(store.clone())
@@ -166,6 +174,7 @@ impl Executor {
             sizes: IntrospectionSizes::of(&env.registry),
             env,
             store,
+            metrics,
             documents: Documents::default(),
             limits,
             profile,
@@ -380,7 +389,8 @@ impl Executor {
                 request = request.operation_name(name.clone());
             }
             request.set_parsed_query(prepared.executable.clone());
-            let mut response = loaders::execute(schema, self.store.clone(), request).await;
+            let mut response =
+                batching::execute(schema, self.store.clone(), self.metrics.clone(), request).await;
             let executed = !(response.data == async_graphql::Value::Null
                 && !response.errors.is_empty()
                 && response.errors.iter().all(|error| error.path.is_empty()));

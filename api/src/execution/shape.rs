@@ -18,7 +18,7 @@ use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Name, Pos, Positioned, Variables};
 use async_graphql_value::{ConstValue, Value};
 
-use crate::graph::relay::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use govgraph_read::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What a list that is neither a connection nor sized by an argument is assumed to hold.
 pub const ASSUMED_LIST_SIZE: u64 = 10;

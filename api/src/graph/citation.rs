@@ -9,8 +9,8 @@ use super::Source;
 use super::connection::loader;
 use super::node::NodeType;
 use crate::error::ApiError;
-use crate::loaders::{CitationsOf, ExternalIdsOf};
-use crate::store::CitationRecord;
+use govgraph_read::loaders::{CitationsOf, ExternalIdsOf};
+use govgraph_read::store::CitationRecord;
 
 /// A source stating a fact (a node or a relationship), with the words that state it.
 pub struct Citation(CitationRecord);

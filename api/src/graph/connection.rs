@@ -9,14 +9,17 @@ use uuid::Uuid;
 use super::citation::Citation;
 use super::node::{Node, NodeType};
 use super::relationship::Relationship;
-use super::relay::{Page, PageInfo};
+use super::relay::PageInfo;
+use super::vocabulary::Direction;
 use super::vocabulary::{PartialDate, Predicate};
 use super::{
     Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
 };
 use crate::error::ApiError;
-use crate::loaders::{LinkCountOf, LinkPageOf, Loaders};
-use crate::store::{self, Direction, LinkRow, LinkSpec, Listing};
+use crate::execution::batching::Loaders;
+use govgraph_read::loaders::{LinkCountOf, LinkPageOf};
+use govgraph_read::page::Page;
+use govgraph_read::store::{self, LinkRow, LinkSpec, Listing};
 
 /// The per-request loader; registered by the server and by tests for every request.
 pub fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders, ApiError> {
@@ -125,7 +128,7 @@ impl<N: NodeType> Connection<N> {
             .collect::<Result<_, ApiError>>()?;
         Ok(Self {
             edges,
-            page_info,
+            page_info: page_info.into(),
             listing,
         })
     }
@@ -257,7 +260,7 @@ impl<N: NodeType> LinkedConnection<N> {
         ctx: &Context<'_>,
         anchor: Uuid,
         predicates: Vec<govgraph_entities::Predicate>,
-        direction: Direction,
+        direction: store::Direction,
         page: Page,
     ) -> Result<Self, ApiError> {
         page.check_order(store::LINK_ORDER)?;
@@ -295,7 +298,7 @@ impl<N: NodeType> LinkedConnection<N> {
             .collect::<Result<_, ApiError>>()?;
         Ok(Self {
             edges,
-            page_info,
+            page_info: page_info.into(),
             count: LinkCountOf { anchor, spec },
         })
     }

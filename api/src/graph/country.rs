@@ -9,7 +9,7 @@ use super::lookup::{country_by_code, country_code};
 use super::node::{Node, node_object};
 use super::{Event, Person};
 use crate::error::ApiError;
-use crate::store::{NODE, col};
+use govgraph_read::store::{NODE, col};
 
 node_object! {
     /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link to any country by its code.

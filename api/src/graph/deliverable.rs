@@ -9,7 +9,7 @@ use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, one_of};
 use super::node::{Node, node_object};
 use super::vocabulary::{DeliverableKind, PartialDate};
 use crate::error::ApiError;
-use crate::store::col;
+use govgraph_read::store::col;
 
 node_object! {
     /// Something produced: a report, guidance, a summary of insights, a portal.

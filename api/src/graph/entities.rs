@@ -16,7 +16,7 @@ use super::{
     Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
 };
 use crate::error::ApiError;
-use crate::loaders::EdgeById;
+use govgraph_read::loaders::EdgeById;
 
 /// Declares the entity resolvers of the node kinds keyed by `id` and `slug`.
 macro_rules! slug_entities {

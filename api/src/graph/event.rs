@@ -9,7 +9,7 @@ use super::node::{Node, node_object};
 use super::vocabulary::{EventFormat, PartialDate};
 use super::{Country, Partnership, Topic, WorkingGroup};
 use crate::error::ApiError;
-use crate::store::{NODE, col};
+use govgraph_read::store::{NODE, col};
 
 node_object! {
     /// A dated gathering, such as the 2022 edition of the Digital Government Exchange.

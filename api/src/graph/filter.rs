@@ -7,10 +7,11 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query};
 use super::connection::loader;
 use super::node::node_id;
 use super::relay::{IdKind, truncate, type_name};
+use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};
 use crate::error::ApiError;
-use crate::loaders::{NodeBySlug, NodeOfKind};
-use crate::store::{Direction, NODE, col};
+use govgraph_read::loaders::{NodeBySlug, NodeOfKind};
+use govgraph_read::store::{NODE, col};
 
 /// The most values a list filter takes.
 const MAX_VALUES: usize = 100;
@@ -344,12 +345,12 @@ macro_rules! kind_query {
                 before: Option<String>,
             ) -> Result<$crate::graph::connection::Connection<$ty>, $crate::error::ApiError> {
                 use $crate::graph::filter::{ListFilter, ListOrder};
-                let page = $crate::graph::relay::Page::new(first, after, last, before)?;
+                let page = govgraph_read::page::Page::new(first, after, last, before)?;
                 let order = order_by.unwrap_or_default();
                 let (sort_key, descending) = order.sort_key();
                 let filter = filter.unwrap_or_default();
                 let linked = $crate::graph::filter::linked_nodes(ctx, filter.common().links()).await?;
-                let listing = $crate::store::Listing {
+                let listing = govgraph_read::store::Listing {
                     kind: govgraph_entities::NodeKind::$kind,
                     filter: filter.condition(&linked)?,
                     sort_key,

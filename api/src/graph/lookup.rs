@@ -7,7 +7,7 @@ use super::connection::loader;
 use super::node::NodeType;
 use super::relay::{truncate, type_name};
 use crate::error::ApiError;
-use crate::loaders::{CountryByCode, NodeBySlug};
+use govgraph_read::loaders::{CountryByCode, NodeBySlug};
 
 /// The node of `kind` with `slug`, if there is one.
 pub async fn find_by_slug<N: NodeType>(

@@ -9,14 +9,16 @@ use govgraph_entities::NodeKind as Kind;
 use super::citation::{Citation, ExternalId};
 use super::connection::{LinkedConnection, loader};
 use super::relationship::Relationship;
-use super::relay::{GlobalId, IdKind, Page};
+use super::relay::{GlobalId, IdKind};
+use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};
 use super::{
     Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
 };
 use crate::error::ApiError;
-use crate::loaders::{EdgeById, NodeOfKind};
-use crate::store::{Direction, NodeRecord};
+use govgraph_read::loaders::{EdgeById, NodeOfKind};
+use govgraph_read::page::Page;
+use govgraph_read::store::NodeRecord;
 
 /// The most IDs `nodes(ids:)` takes at once.
 pub const MAX_IDS: usize = 100;
@@ -195,7 +197,7 @@ pub mod common {
                 .iter()
                 .map(|predicate| (*predicate).into())
                 .collect();
-        let direction = direction.unwrap_or(Direction::Both);
+        let direction = direction.unwrap_or(Direction::Both).into();
         LinkedConnection::load(ctx, record.node.id, predicates, direction, page).await
     }
 }
@@ -210,7 +212,7 @@ macro_rules! node_object {
     ) => {
         $(#[$meta])*
         pub struct $name {
-            record: std::sync::Arc<$crate::store::NodeRecord>,
+            record: std::sync::Arc<govgraph_read::store::NodeRecord>,
             #[allow(dead_code, reason = "read by the kind's own fields")]
             detail: $detail,
         }
@@ -219,7 +221,7 @@ macro_rules! node_object {
             const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$kind];
 
             fn from_record(
-                record: std::sync::Arc<$crate::store::NodeRecord>,
+                record: std::sync::Arc<govgraph_read::store::NodeRecord>,
             ) -> Result<Self, $crate::error::ApiError> {
                 match &record.detail {
                     govgraph_entities::Detail::$variant(detail) => {
@@ -241,14 +243,14 @@ macro_rules! node_object {
     ) => {
         $(#[$meta])*
         pub struct $name {
-            record: std::sync::Arc<$crate::store::NodeRecord>,
+            record: std::sync::Arc<govgraph_read::store::NodeRecord>,
         }
 
         impl $crate::graph::node::NodeType for $name {
             const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$kind];
 
             fn from_record(
-                record: std::sync::Arc<$crate::store::NodeRecord>,
+                record: std::sync::Arc<govgraph_read::store::NodeRecord>,
             ) -> Result<Self, $crate::error::ApiError> {
                 match &record.detail {
                     govgraph_entities::Detail::None if record.node.kind == govgraph_entities::NodeKind::$kind => {
@@ -340,7 +342,7 @@ macro_rules! node_object {
                 #[graphql(desc = "Only relationships with one of these predicates; any predicate when not given.")]
                 predicates: Option<Vec<$crate::graph::vocabulary::Predicate>>,
                 #[graphql(desc = "Only relationships running this way; both when not given.")]
-                direction: Option<$crate::store::Direction>,
+                direction: Option<$crate::graph::vocabulary::Direction>,
                 #[graphql(desc = "Returns the first `first` links (1 to 100).")]
                 first: Option<i32>,
                 #[graphql(desc = "Returns links after this cursor.")]
@@ -353,7 +355,7 @@ macro_rules! node_object {
                 $crate::graph::connection::LinkedConnection<$crate::graph::node::Node>,
                 $crate::error::ApiError,
             > {
-                let page = $crate::graph::relay::Page::new(first, after, last, before)?;
+                let page = govgraph_read::page::Page::new(first, after, last, before)?;
                 $crate::graph::node::common::relationships(ctx, &self.record, predicates, direction, page).await
             }
 
@@ -371,12 +373,12 @@ macro_rules! node_object {
                     #[graphql(desc = "Returns links before this cursor.")]
                     before: Option<String>,
                 ) -> Result<$crate::graph::connection::LinkedConnection<$target>, $crate::error::ApiError> {
-                    let page = $crate::graph::relay::Page::new(first, after, last, before)?;
+                    let page = govgraph_read::page::Page::new(first, after, last, before)?;
                     $crate::graph::connection::LinkedConnection::load(
                         ctx,
                         self.record.node.id,
                         vec![$(govgraph_entities::Predicate::$predicate),+],
-                        $crate::store::Direction::$direction,
+                        govgraph_read::store::Direction::$direction,
                         page,
                     )
                     .await

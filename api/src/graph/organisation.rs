@@ -9,7 +9,7 @@ use super::node::{Node, node_object};
 use super::vocabulary::OrganisationKind;
 use super::{Deliverable, Event, Person, Source, Topic, WorkingGroup};
 use crate::error::ApiError;
-use crate::store::col;
+use govgraph_read::store::col;
 
 node_object! {
     /// An organisation: a government agency, an international organisation, or a unit of one.

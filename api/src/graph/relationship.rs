@@ -13,7 +13,7 @@ use super::node::{Node, NodeType};
 use super::relay::GlobalId;
 use super::vocabulary::{PartialDate, Predicate};
 use crate::error::ApiError;
-use crate::loaders::NodeById;
+use govgraph_read::loaders::NodeById;
 
 /// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays, when it held, and the sources that state it.
 pub struct Relationship(pub Arc<edge::Model>);

@@ -8,7 +8,7 @@ use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, one_of};
 use super::node::{Node, node_object};
 use super::vocabulary::{PartialDate, SourceKind};
 use crate::error::ApiError;
-use crate::store::col;
+use govgraph_read::store::col;
 
 node_object! {
     /// A document that states facts in the graph: an article, a report, a data set. Every node and relationship cites at least one.

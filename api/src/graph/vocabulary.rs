@@ -3,6 +3,18 @@
 use async_graphql::{Enum, InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use govgraph_entities as entities;
 
+/// Which way a relationship runs, seen from the node it is asked of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
+#[graphql(remote = "govgraph_read::store::Direction")]
+pub enum Direction {
+    /// The node is the subject: `node --predicate--> other`.
+    Outgoing,
+    /// The node is the object: `other --predicate--> node`.
+    Incoming,
+    /// Either way.
+    Both,
+}
+
 /// The kinds of node in the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
 #[graphql(remote = "entities::NodeKind", tag = "public")]

@@ -22,9 +22,9 @@ use crate::db::{NotReady, check_ready};
 use crate::error::Code;
 use crate::execution::Executor;
 use crate::graphiql;
-use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::telemetry::http::HttpTelemetry;
+use govgraph_read::store::Store;
 
 const STARTING: u8 = 0;
 const SERVING: u8 = 1;
@@ -199,8 +199,9 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         trace_documents,
         readiness,
     } = settings;
-    let store = Store::new(db.clone(), recorder.clone());
-    let executor = Executor::new(store, limits, access.profile).map_err(std::io::Error::other)?;
+    let store = Store::new(db.clone(), Arc::new(recorder.clone()));
+    let executor = Executor::new(store, recorder.clone(), limits, access.profile)
+        .map_err(std::io::Error::other)?;
     let endpoint = Arc::new(GraphqlHttp {
         executor: Arc::new(executor),
         metrics: recorder.clone(),

@@ -238,3 +238,9 @@ impl Metrics {
         }
     }
 }
+
+impl govgraph_read::store::Observer for Metrics {
+    fn statement(&self, elapsed: Duration, waited: Option<Duration>, attributes: &[KeyValue]) {
+        self.query(elapsed, waited, attributes);
+    }
+}

@@ -8,7 +8,7 @@ mod database;
 mod links;
 
 pub use citations::{CitationRecord, citations_of, external_ids_of};
-pub use database::{Store, observe_statements};
+pub use database::{Observer, Store, is_connection_lost, observe_statements};
 pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
 
 use govgraph_entities::{
@@ -21,7 +21,7 @@ use sea_orm::sea_query::{
 use sea_orm::{DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
 
-use crate::graph::relay::{Cursor, Page};
+use crate::page::{Cursor, Page};
 
 /// A node with its detail, as one statement loads it.
 #[derive(Clone, Debug)]

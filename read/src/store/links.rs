@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::Enum;
 use govgraph_entities::{NodeKind, Predicate, edge, node};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
@@ -13,10 +12,10 @@ use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable};
 use uuid::Uuid;
 
 use super::{NodeRecord, Store, alias, all_kinds, col, decode_node, page_bounds, select_nodes};
-use crate::graph::relay::{Cursor, Page};
+use crate::page::{Cursor, Page};
 
 /// Which way a relationship runs, seen from the node it is asked of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// The node is the subject: `node --predicate--> other`.
     Outgoing,

@@ -12,12 +12,37 @@ use sea_orm::{
 use tracing::Instrument as _;
 use tracing::field::Empty;
 
-use crate::telemetry::Metrics;
-
 tokio::task_local! {
     /// How long the statement [`Store::select`] is running took to execute, as the driver
     /// timed it once it had a connection: set by the callback of [`observe_statements`].
     static EXECUTED: Cell<Option<Duration>>;
+}
+
+/// What is told of each statement the store runs: a metrics recorder, in the service.
+pub trait Observer: Send + Sync + 'static {
+    /// One statement ran for `elapsed` in all, of which `waited` (when known) waiting for a
+    /// pooled connection; `attributes` describe it (`db.system.name`, `db.operation.name`,
+    /// `db.query.summary`, and `error.type` when it failed).
+    fn statement(&self, elapsed: Duration, waited: Option<Duration>, attributes: &[KeyValue]);
+}
+
+/// Whether an error means a connection to the database was lost or never made, rather than a
+/// fault of a statement: the statement may be sent again on another connection.
+pub fn is_connection_lost(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(error) => error.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P01-57P03: the server is shutting down,
+            // crashed, or not yet accepting connections.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// Makes `db` report how long each statement takes to execute, which tells the time spent
@@ -43,7 +68,7 @@ pub struct Store {
 struct About {
     system: &'static str,
     namespace: Option<String>,
-    metrics: Metrics,
+    observer: Arc<dyn Observer>,
     reachability: Reachability,
 }
 
@@ -101,8 +126,7 @@ fn lost_connection(error: &DbErr) -> bool {
         DbErr::Conn(RuntimeErr::SqlxError(error))
         | DbErr::Query(RuntimeErr::SqlxError(error))
         | DbErr::Exec(RuntimeErr::SqlxError(error)) => {
-            !matches!(**error, sea_orm::sqlx::Error::PoolTimedOut)
-                && crate::db::is_connection_lost(error)
+            !matches!(**error, sea_orm::sqlx::Error::PoolTimedOut) && is_connection_lost(error)
         }
         _ => false,
     }
@@ -134,8 +158,8 @@ fn pool_use(db: &DatabaseConnection) -> (u32, u32, Duration) {
 }
 
 impl Store {
-    /// Reads through `db`, recording each statement into `metrics`.
-    pub fn new(db: DatabaseConnection, metrics: Metrics) -> Self {
+    /// Reads through `db`, telling `observer` of each statement.
+    pub fn new(db: DatabaseConnection, observer: Arc<dyn Observer>) -> Self {
         let (system, namespace) = match db.get_database_backend() {
             DatabaseBackend::Postgres => {
                 let options = db.get_postgres_connection_pool().connect_options();
@@ -154,7 +178,7 @@ impl Store {
         let about = About {
             system,
             namespace,
-            metrics,
+            observer,
             reachability: Reachability::default(),
         };
         Self {
@@ -166,11 +190,6 @@ impl Store {
     /// The connection pool.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
-    }
-
-    /// The metrics its statements are recorded into.
-    pub fn metrics(&self) -> &Metrics {
-        &self.about.metrics
     }
 
     /// Runs one `SELECT` inside a database client span named `summary` (the operation and the
@@ -223,7 +242,7 @@ impl Store {
                 None
             }
         };
-        about.metrics.query(elapsed, waited, &attributes);
+        about.observer.statement(elapsed, waited, &attributes);
         result
     }
 }
