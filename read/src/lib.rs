@@ -1,11 +1,12 @@
 //! The read layer of govgraph: what can be read from the graph and how, with no notion of
-//! GraphQL. Pages and cursors ([`page`]), the SQL of each read ([`store`]), and the batched
+//! GraphQL. Pages and cursors ([`page`]), what a list asks for ([`listing`]), the SQL of each read ([`store`]), and the batched
 //! lookups the API's loaders drive ([`loaders`]), one key type per kind of lookup.
 //!
 //! Everything above this crate (the GraphQL schema, request execution, the HTTP server)
 //! converts its own types into these at its edge; nothing here imports them, and a test of the
 //! API crate fails if this crate ever names `async_graphql`.
 
+pub mod listing;
 pub mod loaders;
 pub mod page;
 pub mod store;

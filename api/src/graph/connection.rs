@@ -17,9 +17,10 @@ use super::{
 };
 use crate::error::ApiError;
 use crate::execution::batching::Loaders;
+use govgraph_read::listing::Listing;
 use govgraph_read::loaders::{LinkCountOf, LinkPageOf};
 use govgraph_read::page::Page;
-use govgraph_read::store::{self, LinkRow, LinkSpec, Listing};
+use govgraph_read::store::{self, LinkRow, LinkSpec};
 
 /// The per-request loader; registered by the server and by tests for every request.
 pub fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders, ApiError> {
@@ -110,7 +111,7 @@ where
 impl<N: NodeType> Connection<N> {
     /// Loads one page of `listing`.
     pub async fn load(ctx: &Context<'_>, listing: Listing, page: Page) -> Result<Self, ApiError> {
-        page.check_order(listing.order)?;
+        page.check_order(listing.order.name())?;
         let rows = if page_selected(ctx) {
             store::list_nodes(database(ctx)?, &listing, &page).await?
         } else {

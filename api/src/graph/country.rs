@@ -2,14 +2,13 @@
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use govgraph_entities::country;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::filter::{ListFilter, ListOrder, NodeFilter, bounded, kind_query};
 use super::lookup::{country_by_code, country_code};
 use super::node::{Node, node_object};
 use super::{Event, Person};
 use crate::error::ApiError;
-use govgraph_read::store::{NODE, col};
+use govgraph_read::listing::{Criterion, Order, SortKey};
 
 node_object! {
     /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link to any country by its code.
@@ -124,24 +123,22 @@ impl ListFilter for CountryFilter {
         &self.common
     }
 
-    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition(linked)?;
+    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+        let mut criteria = self.common.criteria(linked)?;
         if let Some(codes) = &self.codes {
             let codes = bounded("codes", codes)?
                 .iter()
                 .map(|code| country_code(code))
                 .collect::<Result<Vec<_>, _>>()?;
-            condition = condition.add(
-                Condition::any()
-                    .add(col("country", "alpha2").is_in(codes.iter().cloned()))
-                    .add(col("country", "alpha3").is_in(codes)),
-            );
+            criteria.push(Criterion::CountryCodeIn(codes));
         }
         if let Some(regions) = &self.regions {
-            let regions = bounded("regions", regions)?.iter().map(|r| r.slug());
-            condition = condition.add(col("country", "region").is_in(regions));
+            let regions = bounded("regions", regions)?;
+            criteria.push(Criterion::RegionIn(
+                regions.iter().map(|r| r.slug().to_owned()).collect(),
+            ));
         }
-        Ok(condition)
+        Ok(criteria)
     }
 }
 
@@ -160,22 +157,14 @@ pub enum CountryOrder {
 }
 
 impl ListOrder for CountryOrder {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::NameAsc => "NameAsc",
-            Self::NameDesc => "NameDesc",
-            Self::CodeAsc => "CodeAsc",
-            Self::CodeDesc => "CodeDesc",
-        }
-    }
-
-    fn sort_key(&self) -> (Expr, bool) {
-        match self {
-            Self::NameAsc => (col(NODE, "name"), false),
-            Self::NameDesc => (col(NODE, "name"), true),
-            Self::CodeAsc => (col("country", "alpha2"), false),
-            Self::CodeDesc => (col("country", "alpha2"), true),
-        }
+    fn order(&self) -> Order {
+        let (key, descending) = match self {
+            Self::NameAsc => (SortKey::Name, false),
+            Self::NameDesc => (SortKey::Name, true),
+            Self::CodeAsc => (SortKey::CountryCode, false),
+            Self::CodeDesc => (SortKey::CountryCode, true),
+        };
+        Order { key, descending }
     }
 }
 

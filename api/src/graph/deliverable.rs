@@ -2,14 +2,13 @@
 
 use async_graphql::InputObject;
 use govgraph_entities::deliverable;
-use sea_orm::sea_query::Condition;
 
 use super::Topic;
-use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, one_of};
+use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, vocabulary};
 use super::node::{Node, node_object};
 use super::vocabulary::{DeliverableKind, PartialDate};
 use crate::error::ApiError;
-use govgraph_read::store::col;
+use govgraph_read::listing::Criterion;
 
 node_object! {
     /// Something produced: a report, guidance, a summary of insights, a portal.
@@ -54,15 +53,12 @@ impl ListFilter for DeliverableFilter {
         &self.common
     }
 
-    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition(linked)?;
+    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+        let mut criteria = self.common.criteria(linked)?;
         if let Some(kinds) = &self.kinds {
-            let column = col("deliverable", "deliverable_kind");
-            condition = condition.add(one_of::<_, govgraph_entities::DeliverableKind>(
-                "kinds", column, kinds,
-            )?);
+            criteria.push(Criterion::DeliverableKindIn(vocabulary("kinds", kinds)?));
         }
-        Ok(condition)
+        Ok(criteria)
     }
 }
 

@@ -2,14 +2,13 @@
 
 use async_graphql::{Enum, InputObject};
 use govgraph_entities::event;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 
 use super::filter::{ListFilter, ListOrder, NodeFilter, kind_query};
 use super::node::{Node, node_object};
 use super::vocabulary::{EventFormat, PartialDate};
 use super::{Country, Partnership, Topic, WorkingGroup};
 use crate::error::ApiError;
-use govgraph_read::store::{NODE, col};
+use govgraph_read::listing::{Criterion, Order, SortKey};
 
 node_object! {
     /// A dated gathering, such as the 2022 edition of the Digital Government Exchange.
@@ -76,21 +75,17 @@ impl ListFilter for EventFilter {
         &self.common
     }
 
-    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition(linked)?;
+    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+        let mut criteria = self.common.criteria(linked)?;
         if let Some(year) = self.year {
             if !(0..=9999).contains(&year) {
                 return Err(ApiError::bad_input(format!(
                     "`year` must be between 0 and 9999, not {year}"
                 )));
             }
-            let starts_on = col("event", "starts_on");
-            condition = condition.add(
-                Expr::expr(Func::cust("substr").args([starts_on, Expr::val(1), Expr::val(4)]))
-                    .eq(format!("{year:04}")),
-            );
+            criteria.push(Criterion::StartsInYear(year));
         }
-        Ok(condition)
+        Ok(criteria)
     }
 }
 
@@ -109,23 +104,14 @@ pub enum EventOrder {
 }
 
 impl ListOrder for EventOrder {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::NameAsc => "NameAsc",
-            Self::NameDesc => "NameDesc",
-            Self::StartAsc => "StartAsc",
-            Self::StartDesc => "StartDesc",
-        }
-    }
-
-    fn sort_key(&self) -> (Expr, bool) {
-        let start = || Expr::expr(Func::coalesce([col("event", "starts_on"), Expr::val("")]));
-        match self {
-            Self::NameAsc => (col(NODE, "name"), false),
-            Self::NameDesc => (col(NODE, "name"), true),
-            Self::StartAsc => (start(), false),
-            Self::StartDesc => (start(), true),
-        }
+    fn order(&self) -> Order {
+        let (key, descending) = match self {
+            Self::NameAsc => (SortKey::Name, false),
+            Self::NameDesc => (SortKey::Name, true),
+            Self::StartAsc => (SortKey::EventStart, false),
+            Self::StartDesc => (SortKey::EventStart, true),
+        };
+        Order { key, descending }
     }
 }
 

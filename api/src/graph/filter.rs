@@ -1,8 +1,8 @@
 //! Filters and orders shared by the root connections of every kind.
 
 use async_graphql::{Context, Enum, ID, InputObject};
-use govgraph_entities::{edge, node};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query};
+use govgraph_read::listing::{Criterion, Order, SortKey};
+use govgraph_read::loaders::{NodeBySlug, NodeOfKind};
 
 use super::connection::loader;
 use super::node::node_id;
@@ -10,8 +10,6 @@ use super::relay::{IdKind, truncate, type_name};
 use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};
 use crate::error::ApiError;
-use govgraph_read::loaders::{NodeBySlug, NodeOfKind};
-use govgraph_read::store::{NODE, col};
 
 /// The most values a list filter takes.
 const MAX_VALUES: usize = 100;
@@ -27,16 +25,9 @@ pub fn bounded<'a, T>(name: &str, values: &'a [T]) -> Result<&'a [T], ApiError> 
     Ok(values)
 }
 
-/// `column IN (values)` for a list filter over a stored vocabulary, such as `kinds`.
-pub fn one_of<G, E>(name: &str, column: Expr, values: &[G]) -> Result<Expr, ApiError>
-where
-    G: Copy,
-    E: sea_orm::ActiveEnum<Value = String> + From<G>,
-{
-    let values = bounded(name, values)?
-        .iter()
-        .map(|v| E::from(*v).to_value());
-    Ok(column.is_in(values))
+/// The values of a list argument over a stored vocabulary, such as `kinds`, at most a hundred.
+pub fn vocabulary<G: Copy, E: From<G>>(name: &str, values: &[G]) -> Result<Vec<E>, ApiError> {
+    Ok(bounded(name, values)?.iter().map(|v| E::from(*v)).collect())
 }
 
 /// A link the listed nodes must have: a relationship to one given node.
@@ -78,37 +69,16 @@ impl LinkFilter {
         }
     }
 
-    /// `EXISTS` a relationship from the listed node (table alias `node`) to `target`, the node this entry names.
-    fn condition(&self, target: uuid::Uuid) -> Result<Condition, ApiError> {
-        const LINKED_EDGE: &str = "linked_edge";
+    /// The criterion this entry sets: a relationship to `target`, the node it names.
+    fn criterion(&self, target: uuid::Uuid) -> Result<Criterion, ApiError> {
         let predicates = bounded(
             "linkedTo.predicates",
             self.predicates.as_deref().unwrap_or_default(),
         )?;
-        let branch = |outgoing: bool| {
-            let (near, far) = if outgoing {
-                ("subject_id", "object_id")
-            } else {
-                ("object_id", "subject_id")
-            };
-            let mut query = Query::select();
-            query
-                .expr(Expr::val(1))
-                .from_as(edge::Entity, sea_orm::sea_query::Alias::new(LINKED_EDGE))
-                .and_where(col(LINKED_EDGE, near).eq(col(NODE, "id")))
-                .and_where(col(LINKED_EDGE, far).eq(target));
-            if !predicates.is_empty() {
-                let names = predicates
-                    .iter()
-                    .map(|p| govgraph_entities::Predicate::from(*p).as_str());
-                query.and_where(col(LINKED_EDGE, "predicate").is_in(names));
-            }
-            Expr::exists(query)
-        };
-        Ok(match self.direction.unwrap_or(Direction::Both) {
-            Direction::Outgoing => Condition::all().add(branch(true)),
-            Direction::Incoming => Condition::all().add(branch(false)),
-            Direction::Both => Condition::any().add(branch(true)).add(branch(false)),
+        Ok(Criterion::LinkedTo {
+            node: target,
+            predicates: predicates.iter().map(|p| (*p).into()).collect(),
+            direction: self.direction.unwrap_or(Direction::Both).into(),
         })
     }
 }
@@ -194,9 +164,9 @@ impl NodeFilter {
         self.linked_to.as_deref().unwrap_or_default()
     }
 
-    /// The SQL condition over the table aliased `node`; `linked` are the nodes of the `linkedTo` entries, as [`linked_nodes`] found them.
-    pub fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
-        let mut condition = Condition::all();
+    /// The criteria this filter sets; `linked` are the nodes of the `linkedTo` entries, as [`linked_nodes`] found them.
+    pub fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+        let mut criteria = Vec::new();
         if let Some(search) = &self.search {
             if search.chars().count() > 200 {
                 return Err(ApiError::bad_input(format!(
@@ -204,17 +174,13 @@ impl NodeFilter {
                     truncate(search)
                 )));
             }
-            let escaped = node::fold(search)
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
-            condition = condition.add(col(NODE, "name_folded").like(pattern));
+            criteria.push(Criterion::NameContains(search.clone()));
         }
         if let Some(slugs) = &self.slugs {
             let slugs = bounded("slugs", slugs)?;
-            condition =
-                condition.add(col(NODE, "slug").is_in(slugs.iter().map(|s| s.to_lowercase())));
+            criteria.push(Criterion::SlugIn(
+                slugs.iter().map(|s| s.to_lowercase()).collect(),
+            ));
         }
         let links = bounded("linkedTo", self.links())?;
         if links.len() != linked.len() {
@@ -223,9 +189,9 @@ impl NodeFilter {
             )));
         }
         for (link, target) in links.iter().zip(linked) {
-            condition = condition.add(link.condition(*target)?);
+            criteria.push(link.criterion(*target)?);
         }
-        Ok(condition)
+        Ok(criteria)
     }
 }
 
@@ -234,17 +200,14 @@ pub trait ListFilter: async_graphql::InputType + Default {
     /// The filters every kind has.
     fn common(&self) -> &NodeFilter;
 
-    /// The SQL condition over the table aliased `node` and the kind's detail table; `linked` are the nodes of the `linkedTo` entries.
-    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError>;
+    /// The criteria this filter sets; `linked` are the nodes of the `linkedTo` entries.
+    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError>;
 }
 
 /// An order input of a root connection.
 pub trait ListOrder: async_graphql::InputType + Default {
-    /// The text expression to order by, and whether descending.
-    fn sort_key(&self) -> (Expr, bool);
-
-    /// The order's name, carried in cursors.
-    fn name(&self) -> &'static str;
+    /// The order of the read layer this input asks for.
+    fn order(&self) -> Order;
 }
 
 /// Orders of nodes that have only the common fields to order by.
@@ -262,22 +225,14 @@ pub enum NodeOrder {
 }
 
 impl ListOrder for NodeOrder {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::NameAsc => "NameAsc",
-            Self::NameDesc => "NameDesc",
-            Self::SlugAsc => "SlugAsc",
-            Self::SlugDesc => "SlugDesc",
-        }
-    }
-
-    fn sort_key(&self) -> (Expr, bool) {
-        match self {
-            Self::NameAsc => (col(NODE, "name"), false),
-            Self::NameDesc => (col(NODE, "name"), true),
-            Self::SlugAsc => (col(NODE, "slug"), false),
-            Self::SlugDesc => (col(NODE, "slug"), true),
-        }
+    fn order(&self) -> Order {
+        let (key, descending) = match self {
+            Self::NameAsc => (SortKey::Name, false),
+            Self::NameDesc => (SortKey::Name, true),
+            Self::SlugAsc => (SortKey::Slug, false),
+            Self::SlugDesc => (SortKey::Slug, true),
+        };
+        Order { key, descending }
     }
 }
 
@@ -296,11 +251,11 @@ macro_rules! node_filter {
                 &self.common
             }
 
-            fn condition(
+            fn criteria(
                 &self,
                 linked: &[uuid::Uuid],
-            ) -> Result<sea_orm::sea_query::Condition, $crate::error::ApiError> {
-                self.common.condition(linked)
+            ) -> Result<Vec<govgraph_read::listing::Criterion>, $crate::error::ApiError> {
+                self.common.criteria(linked)
             }
         }
     };
@@ -346,16 +301,12 @@ macro_rules! kind_query {
             ) -> Result<$crate::graph::connection::Connection<$ty>, $crate::error::ApiError> {
                 use $crate::graph::filter::{ListFilter, ListOrder};
                 let page = govgraph_read::page::Page::new(first, after, last, before)?;
-                let order = order_by.unwrap_or_default();
-                let (sort_key, descending) = order.sort_key();
                 let filter = filter.unwrap_or_default();
                 let linked = $crate::graph::filter::linked_nodes(ctx, filter.common().links()).await?;
-                let listing = govgraph_read::store::Listing {
+                let listing = govgraph_read::listing::Listing {
                     kind: govgraph_entities::NodeKind::$kind,
-                    filter: filter.condition(&linked)?,
-                    sort_key,
-                    descending,
-                    order: order.name(),
+                    criteria: filter.criteria(&linked)?,
+                    order: order_by.unwrap_or_default().order(),
                 };
                 $crate::graph::connection::Connection::load(ctx, listing, page).await
             }

@@ -2,14 +2,13 @@
 
 use async_graphql::InputObject;
 use govgraph_entities::organisation;
-use sea_orm::sea_query::Condition;
 
-use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, one_of};
+use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, vocabulary};
 use super::node::{Node, node_object};
 use super::vocabulary::OrganisationKind;
 use super::{Deliverable, Event, Person, Source, Topic, WorkingGroup};
 use crate::error::ApiError;
-use govgraph_read::store::col;
+use govgraph_read::listing::Criterion;
 
 node_object! {
     /// An organisation: a government agency, an international organisation, or a unit of one.
@@ -79,15 +78,12 @@ impl ListFilter for OrganisationFilter {
         &self.common
     }
 
-    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition(linked)?;
+    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+        let mut criteria = self.common.criteria(linked)?;
         if let Some(kinds) = &self.kinds {
-            let column = col("organisation", "org_kind");
-            condition = condition.add(one_of::<_, govgraph_entities::OrganisationKind>(
-                "kinds", column, kinds,
-            )?);
+            criteria.push(Criterion::OrganisationKindIn(vocabulary("kinds", kinds)?));
         }
-        Ok(condition)
+        Ok(criteria)
     }
 }
 

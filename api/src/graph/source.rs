@@ -2,13 +2,12 @@
 
 use async_graphql::InputObject;
 use govgraph_entities::source;
-use sea_orm::sea_query::Condition;
 
-use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, one_of};
+use super::filter::{ListFilter, NodeFilter, NodeOrder, kind_query, vocabulary};
 use super::node::{Node, node_object};
 use super::vocabulary::{PartialDate, SourceKind};
 use crate::error::ApiError;
-use govgraph_read::store::col;
+use govgraph_read::listing::Criterion;
 
 node_object! {
     /// A document that states facts in the graph: an article, a report, a data set. Every node and relationship cites at least one.
@@ -61,15 +60,12 @@ impl ListFilter for SourceFilter {
         &self.common
     }
 
-    fn condition(&self, linked: &[uuid::Uuid]) -> Result<Condition, ApiError> {
-        let mut condition = self.common.condition(linked)?;
+    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+        let mut criteria = self.common.criteria(linked)?;
         if let Some(kinds) = &self.kinds {
-            let column = col("source", "source_kind");
-            condition = condition.add(one_of::<_, govgraph_entities::SourceKind>(
-                "kinds", column, kinds,
-            )?);
+            criteria.push(Criterion::SourceKindIn(vocabulary("kinds", kinds)?));
         }
-        Ok(condition)
+        Ok(criteria)
     }
 }
 

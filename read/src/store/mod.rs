@@ -6,17 +6,19 @@
 mod citations;
 mod database;
 mod links;
+mod lists;
 
 pub use citations::{CitationRecord, citations_of, external_ids_of};
 pub use database::{Observer, Store, is_connection_lost, observe_statements};
 pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
+pub use lists::{ListedNode, count_nodes, list_nodes};
 
 use govgraph_entities::{
     Detail, NodeKind, country, deliverable, event, node, organisation, partnership, person, source,
     working_group,
 };
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+    Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
 };
 use sea_orm::{DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
@@ -164,29 +166,6 @@ pub async fn nodes_by_id(
     }
 }
 
-/// A filtered, ordered list of nodes of one kind.
-#[derive(Clone, Debug)]
-pub struct Listing {
-    /// The kind listed.
-    pub kind: NodeKind,
-    /// Which nodes, over the columns of `node` and the kind's detail table.
-    pub filter: Condition,
-    /// The text expression the list is ordered by; the node id breaks ties.
-    pub sort_key: Expr,
-    /// Whether the order is descending.
-    pub descending: bool,
-    /// The name of the order, carried in cursors.
-    pub order: &'static str,
-}
-
-/// A node of a listing, with its cursor.
-pub struct ListedNode {
-    /// Position in the listing.
-    pub cursor: Cursor,
-    /// The node.
-    pub record: NodeRecord,
-}
-
 /// `(key, id) > (cursor.key, cursor.id)`, or `<` when `greater` is false, spelled out so that
 /// both databases use their indexes.
 pub fn beyond(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
@@ -218,67 +197,6 @@ pub fn page_bounds(page: &Page, key: &Expr, id: &Expr, descending: bool) -> (Con
         Order::Asc
     };
     (bounds, order)
-}
-
-/// One page of a listing.
-pub async fn list_nodes(
-    db: &Store,
-    listing: &Listing,
-    page: &Page,
-) -> Result<Vec<ListedNode>, DbErr> {
-    let id = Expr::col((alias(NODE), alias("id")));
-    let (bounds, order) = page_bounds(page, &listing.sort_key, &id, listing.descending);
-    let mut query = Query::select();
-    query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, &[listing.kind]);
-    query
-        .expr_as(listing.sort_key.clone(), alias("sort_key"))
-        .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))
-        .cond_where(listing.filter.clone())
-        .cond_where(bounds)
-        .order_by_expr(listing.sort_key.clone(), order.clone())
-        .order_by_expr(id, order)
-        .limit(page.limit + 1);
-    db.select("SELECT node", &query)
-        .await?
-        .iter()
-        .map(|row| {
-            let record = decode_node(row)?;
-            let key: String = row.try_get("", "sort_key")?;
-            Ok(ListedNode {
-                cursor: Cursor {
-                    order: listing.order.to_owned(),
-                    key,
-                    id: record.node.id,
-                },
-                record,
-            })
-        })
-        .collect()
-}
-
-/// How many nodes a listing holds.
-pub async fn count_nodes(db: &Store, listing: &Listing) -> Result<u64, DbErr> {
-    let mut query = Query::select();
-    query.from_as(node::Entity, alias(NODE));
-    if let Some(table) = detail_table(listing.kind) {
-        query.join_as(
-            JoinType::LeftJoin,
-            alias(table),
-            alias(table),
-            Expr::col((alias(table), alias("node_id"))).equals((alias(NODE), alias("id"))),
-        );
-    }
-    query
-        .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
-        .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))
-        .cond_where(listing.filter.clone());
-    let rows = db.select("SELECT node", &query).await?;
-    let total: i64 = match rows.first() {
-        Some(row) => row.try_get("", "total")?,
-        None => 0,
-    };
-    Ok(u64::try_from(total).unwrap_or_default())
 }
 
 /// An expression over column `column` of table alias `table`.
