@@ -6,6 +6,7 @@
 //! converts its own types into these at its edge; nothing here imports them, and a test of the
 //! API crate fails if this crate ever names `async_graphql`.
 
+pub mod ids;
 pub mod listing;
 pub mod loaders;
 pub mod page;

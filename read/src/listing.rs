@@ -1,10 +1,9 @@
 //! What a list of nodes asks for: which nodes (criteria that must all hold) and in what order.
 //! The API builds these from its inputs; [`crate::store`] turns them into SQL.
 
-use govgraph_entities::{DeliverableKind, NodeKind, OrganisationKind, Predicate, SourceKind};
-use uuid::Uuid;
-
+use crate::ids::NodeId;
 use crate::store::Direction;
+use govgraph_entities::{DeliverableKind, NodeKind, OrganisationKind, Predicate, SourceKind};
 
 /// A condition a listed node must meet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +16,7 @@ pub enum Criterion {
     /// `direction` from the listed node.
     LinkedTo {
         /// The node at the other end.
-        node: Uuid,
+        node: NodeId,
         /// The predicates allowed; any when empty.
         predicates: Vec<Predicate>,
         /// Which way the relationship runs from the listed node.

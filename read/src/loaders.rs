@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use govgraph_entities::{Detail, NodeKind, edge, external_id};
 use sea_orm::DbErr;
-use uuid::Uuid;
+
+use crate::ids::{EdgeId, NodeId};
 
 use crate::page::Page;
 use crate::store::{self, CitationRecord, LinkRow, LinkSpec, NodeRecord, Store};
@@ -33,11 +34,11 @@ pub trait Batch<K>: Send + Sync {
 
 /// A node by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NodeById(pub Uuid);
+pub struct NodeById(pub NodeId);
 
 /// A node by kind and id, as a global ID names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NodeOfKind(pub NodeKind, pub Uuid);
+pub struct NodeOfKind(pub NodeKind, pub NodeId);
 
 /// A node by kind and slug.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,13 +50,13 @@ pub struct CountryByCode(pub String);
 
 /// A relationship by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct EdgeById(pub Uuid);
+pub struct EdgeById(pub EdgeId);
 
 /// One page of one node's links.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LinkPageOf {
     /// The node the links are asked of.
-    pub anchor: Uuid,
+    pub anchor: NodeId,
     /// Which links.
     pub spec: Arc<LinkSpec>,
     /// Which page.
@@ -66,7 +67,7 @@ pub struct LinkPageOf {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LinkCountOf {
     /// The node the links are asked of.
-    pub anchor: Uuid,
+    pub anchor: NodeId,
     /// Which links.
     pub spec: Arc<LinkSpec>,
 }
@@ -75,14 +76,14 @@ pub struct LinkCountOf {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CitationsOf {
     /// Of the node with this id.
-    Node(Uuid),
+    Node(NodeId),
     /// Of the edge with this id.
-    Edge(Uuid),
+    Edge(EdgeId),
 }
 
 /// The external identifiers of a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExternalIdsOf(pub Uuid);
+pub struct ExternalIdsOf(pub NodeId);
 
 /// Groups keys by a shared part, keeping each group's other parts in order.
 fn group_by<K, G: Eq + std::hash::Hash, V>(
@@ -102,11 +103,11 @@ impl Batch<NodeById> for Store {
     const NAME: &'static str = "NodeById";
 
     async fn load(&self, keys: &[NodeById]) -> Result<HashMap<NodeById, Self::Value>, DbErr> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let ids: Vec<NodeId> = keys.iter().map(|k| k.0).collect();
         let records = store::nodes_by_id(self, None, &ids).await?;
         Ok(records
             .into_iter()
-            .map(|r| (NodeById(r.node.id), Arc::new(r)))
+            .map(|r| (NodeById(r.id()), Arc::new(r)))
             .collect())
     }
 }
@@ -119,7 +120,7 @@ impl Batch<NodeOfKind> for Store {
         let mut found = HashMap::new();
         for (kind, ids) in group_by(keys, |k| (k.0, k.1)) {
             for record in store::nodes_by_id(self, Some(kind), &ids).await? {
-                found.insert(NodeOfKind(kind, record.node.id), Arc::new(record));
+                found.insert(NodeOfKind(kind, record.id()), Arc::new(record));
             }
         }
         Ok(found)
@@ -168,11 +169,11 @@ impl Batch<EdgeById> for Store {
     const NAME: &'static str = "EdgeById";
 
     async fn load(&self, keys: &[EdgeById]) -> Result<HashMap<EdgeById, Self::Value>, DbErr> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let ids: Vec<EdgeId> = keys.iter().map(|k| k.0).collect();
         let edges = store::edges_by_id(self, &ids).await?;
         Ok(edges
             .into_iter()
-            .map(|e| (EdgeById(e.id), Arc::new(e)))
+            .map(|e| (EdgeById(EdgeId(e.id)), Arc::new(e)))
             .collect())
     }
 }
@@ -225,18 +226,28 @@ impl Batch<CitationsOf> for Store {
 
     async fn load(&self, keys: &[CitationsOf]) -> Result<HashMap<CitationsOf, Self::Value>, DbErr> {
         let mut found = HashMap::new();
-        let groups = group_by(keys, |k| match k {
-            CitationsOf::Node(id) => (false, *id),
-            CitationsOf::Edge(id) => (true, *id),
-        });
-        for (of_edges, facts) in groups {
-            for (fact, citations) in store::citations_of(self, &facts, of_edges).await? {
-                let key = if of_edges {
-                    CitationsOf::Edge(fact)
-                } else {
-                    CitationsOf::Node(fact)
-                };
-                found.insert(key, Arc::new(citations));
+        let nodes: Vec<NodeId> = keys
+            .iter()
+            .filter_map(|k| match k {
+                CitationsOf::Node(id) => Some(*id),
+                CitationsOf::Edge(_) => None,
+            })
+            .collect();
+        let edges: Vec<EdgeId> = keys
+            .iter()
+            .filter_map(|k| match k {
+                CitationsOf::Edge(id) => Some(*id),
+                CitationsOf::Node(_) => None,
+            })
+            .collect();
+        if !nodes.is_empty() {
+            for (node, citations) in store::citations_of_nodes(self, &nodes).await? {
+                found.insert(CitationsOf::Node(node), Arc::new(citations));
+            }
+        }
+        if !edges.is_empty() {
+            for (edge, citations) in store::citations_of_edges(self, &edges).await? {
+                found.insert(CitationsOf::Edge(edge), Arc::new(citations));
             }
         }
         Ok(found)
@@ -251,7 +262,7 @@ impl Batch<ExternalIdsOf> for Store {
         &self,
         keys: &[ExternalIdsOf],
     ) -> Result<HashMap<ExternalIdsOf, Self::Value>, DbErr> {
-        let nodes: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let nodes: Vec<NodeId> = keys.iter().map(|k| k.0).collect();
         let found = store::external_ids_of(self, &nodes).await?;
         Ok(found
             .into_iter()

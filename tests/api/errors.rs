@@ -19,9 +19,9 @@ async fn a_malformed_global_id_is_bad_user_input() {
 #[tokio::test]
 async fn an_unknown_but_well_formed_id_gives_null() {
     let app = TestApp::spawn().await;
-    let id = govgraph_api::graph::relay::GlobalId::node(
+    let id = govgraph_api::graph::relay::GlobalId::Node(
         govgraph_entities::NodeKind::Person,
-        uuid::Uuid::nil(),
+        govgraph_read::ids::NodeId(uuid::Uuid::nil()),
     );
     let data = app
         .data(
@@ -257,9 +257,9 @@ async fn a_link_filter_naming_no_node_is_refused_rather_than_matching_nothing() 
         response["errors"][0]["message"],
         "`linkedTo[1]`: there is no Event with slug `dgx-2032`"
     );
-    let id = govgraph_api::graph::relay::GlobalId::node(
+    let id = govgraph_api::graph::relay::GlobalId::Node(
         govgraph_entities::NodeKind::Event,
-        uuid::Uuid::nil(),
+        govgraph_read::ids::NodeId(uuid::Uuid::nil()),
     );
     let response = app
         .post(

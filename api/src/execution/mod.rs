@@ -31,6 +31,7 @@ use crate::config::{Limits, Profile};
 use crate::error::{Code, assign_codes};
 use crate::ftv1::InlineTrace;
 use crate::graph::federation::EntityLimit;
+use crate::graph::node::MAX_IDS;
 use crate::graph::{GovGraphSchema, schema};
 use crate::telemetry::Metrics;
 use govgraph_read::store::Store;
@@ -277,7 +278,7 @@ impl Executor {
 
     fn check_shape(&self, shape: &Shape) -> Result<(), ServerError> {
         let limits = &self.limits;
-        let checks: [(&'static str, &str, u64, u64, &str); 8] = [
+        let checks: [(&'static str, &str, u64, u64, &str); 9] = [
             (
                 "max_fragment_spreads",
                 "Fragment spread",
@@ -326,6 +327,13 @@ impl Executor {
                 limits.max_entity_representations as u64,
                 shape.entities,
                 "send fewer representations at once",
+            ),
+            (
+                "max_node_ids",
+                "`nodes` ID",
+                MAX_IDS as u64,
+                shape.node_ids,
+                "ask for fewer nodes at once",
             ),
             (
                 "max_query_cost",

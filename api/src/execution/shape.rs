@@ -47,6 +47,8 @@ pub struct Shape {
     pub introspection_lists: u32,
     /// The most representations one `_entities` field carries.
     pub entities: u64,
+    /// The most IDs one `nodes` field asks for.
+    pub node_ids: u64,
 }
 
 impl Shape {
@@ -60,6 +62,7 @@ impl Shape {
         self.spreads = self.spreads.saturating_add(other.spreads);
         self.introspection_lists = self.introspection_lists.max(other.introspection_lists);
         self.entities = self.entities.max(other.entities);
+        self.node_ids = self.node_ids.max(other.node_ids);
     }
 }
 
@@ -312,6 +315,11 @@ impl<'a> Walk<'a> {
                         } else {
                             below.entities
                         },
+                        node_ids: if name == "nodes" && on == self.registry.query_type {
+                            self.longest_list_argument(field).unwrap_or_default()
+                        } else {
+                            below.node_ids
+                        },
                     }
                 }
                 Selection::InlineFragment(fragment) => {
@@ -494,6 +502,7 @@ mod tests {
             serde_json::json!({ "ids": ids }),
         );
         assert_eq!(shape.cost, 1 + 40);
+        assert_eq!(shape.node_ids, 40);
         let representations: Vec<serde_json::Value> = (0..30)
             .map(|_| serde_json::json!({ "__typename": "Country", "code": "SG" }))
             .collect();

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject};
-use uuid::Uuid;
 
 use super::Source;
 use super::connection::loader;
 use super::node::NodeType;
 use crate::error::ApiError;
+use govgraph_read::ids::{EdgeId, NodeId};
 use govgraph_read::loaders::{CitationsOf, ExternalIdsOf};
 use govgraph_read::store::CitationRecord;
 
@@ -31,12 +31,12 @@ impl Citation {
 
 impl Citation {
     /// The citations of the node with id `node`.
-    pub async fn of_node(ctx: &Context<'_>, node: Uuid) -> Result<Vec<Self>, ApiError> {
+    pub async fn of_node(ctx: &Context<'_>, node: NodeId) -> Result<Vec<Self>, ApiError> {
         Self::load(ctx, CitationsOf::Node(node)).await
     }
 
     /// The citations of the edge with id `edge`.
-    pub async fn of_edge(ctx: &Context<'_>, edge: Uuid) -> Result<Vec<Self>, ApiError> {
+    pub async fn of_edge(ctx: &Context<'_>, edge: EdgeId) -> Result<Vec<Self>, ApiError> {
         Self::load(ctx, CitationsOf::Edge(edge)).await
     }
 
@@ -65,7 +65,7 @@ pub struct ExternalId {
 
 impl ExternalId {
     /// The external identifiers of the node with id `node`.
-    pub async fn of_node(ctx: &Context<'_>, node: Uuid) -> Result<Vec<Self>, ApiError> {
+    pub async fn of_node(ctx: &Context<'_>, node: NodeId) -> Result<Vec<Self>, ApiError> {
         let found = loader(ctx)?.load_one(ExternalIdsOf(node)).await?;
         Ok(found
             .map(|ids| {

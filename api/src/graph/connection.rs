@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject};
 use govgraph_entities::NodeKind;
-use uuid::Uuid;
 
 use super::citation::Citation;
 use super::node::{Node, NodeType};
@@ -17,6 +16,7 @@ use super::{
 };
 use crate::error::ApiError;
 use crate::execution::batching::Loaders;
+use govgraph_read::ids::{EdgeId, NodeId};
 use govgraph_read::listing::Listing;
 use govgraph_read::loaders::{LinkCountOf, LinkPageOf};
 use govgraph_read::page::Page;
@@ -178,7 +178,7 @@ impl<N: NodeType> LinkedEdge<N> {
 
     /// `OUTGOING` when the node asked about is the subject, `INCOMING` when it is the object.
     async fn direction(&self) -> Direction {
-        if self.row.edge.subject_id == self.row.anchor {
+        if self.row.edge.subject_id == self.row.anchor.0 {
             Direction::Outgoing
         } else {
             Direction::Incoming
@@ -202,7 +202,7 @@ impl<N: NodeType> LinkedEdge<N> {
 
     /// The sources that state the relationship, with their words.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>, ApiError> {
-        Citation::of_edge(ctx, self.row.edge.id).await
+        Citation::of_edge(ctx, EdgeId(self.row.edge.id)).await
     }
 }
 
@@ -259,7 +259,7 @@ impl<N: NodeType> LinkedConnection<N> {
     /// Loads one page of the links of `anchor` with the given predicates and direction, to nodes of `N`'s kinds.
     pub async fn load(
         ctx: &Context<'_>,
-        anchor: Uuid,
+        anchor: NodeId,
         predicates: Vec<govgraph_entities::Predicate>,
         direction: store::Direction,
         page: Page,

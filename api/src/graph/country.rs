@@ -123,7 +123,7 @@ impl ListFilter for CountryFilter {
         &self.common
     }
 
-    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+    fn criteria(&self, linked: &[govgraph_read::ids::NodeId]) -> Result<Vec<Criterion>, ApiError> {
         let mut criteria = self.common.criteria(linked)?;
         if let Some(codes) = &self.codes {
             let codes = bounded("codes", codes)?

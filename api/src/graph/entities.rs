@@ -4,14 +4,14 @@
 //! request's loader, so one call costs one statement per kind of key, however many entries it
 //! has. An unknown key resolves to null for its entry alone.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 use govgraph_entities::NodeKind;
 
 use super::connection::loader;
 use super::lookup::{find_by_slug, find_country};
-use super::node::{load_node, node_id};
+use super::node::load_node;
 use super::relationship::Relationship;
-use super::relay::{GlobalId, IdKind};
+use super::relay::{NodeGlobalId, RelationshipGlobalId};
 use super::{
     Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
 };
@@ -29,8 +29,8 @@ macro_rules! slug_entities {
         impl EntityQuery {
             $(
                 #[graphql(entity)]
-                async fn $by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<$ty>, ApiError> {
-                    load_node(ctx, node_id(&id)?).await
+                async fn $by_id(&self, ctx: &Context<'_>, id: NodeGlobalId) -> Result<Option<$ty>, ApiError> {
+                    load_node(ctx, id).await
                 }
 
                 #[graphql(entity)]
@@ -40,8 +40,8 @@ macro_rules! slug_entities {
             )*
 
             #[graphql(entity)]
-            async fn find_country_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Country>, ApiError> {
-                load_node(ctx, node_id(&id)?).await
+            async fn find_country_by_id(&self, ctx: &Context<'_>, id: NodeGlobalId) -> Result<Option<Country>, ApiError> {
+                load_node(ctx, id).await
             }
 
             #[graphql(entity)]
@@ -50,12 +50,8 @@ macro_rules! slug_entities {
             }
 
             #[graphql(entity)]
-            async fn find_relationship_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Relationship>, ApiError> {
-                let id = GlobalId::decode(&id)?;
-                if id.kind != IdKind::Relationship {
-                    return Ok(None);
-                }
-                Ok(loader(ctx)?.load_one(EdgeById(id.uuid)).await?.map(Relationship))
+            async fn find_relationship_by_id(&self, ctx: &Context<'_>, id: RelationshipGlobalId) -> Result<Option<Relationship>, ApiError> {
+                Ok(loader(ctx)?.load_one(EdgeById(id.0)).await?.map(Relationship))
             }
         }
     };

@@ -75,7 +75,7 @@ impl ListFilter for EventFilter {
         &self.common
     }
 
-    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+    fn criteria(&self, linked: &[govgraph_read::ids::NodeId]) -> Result<Vec<Criterion>, ApiError> {
         let mut criteria = self.common.criteria(linked)?;
         if let Some(year) = self.year {
             if !(0..=9999).contains(&year) {

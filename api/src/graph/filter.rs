@@ -1,12 +1,12 @@
 //! Filters and orders shared by the root connections of every kind.
 
-use async_graphql::{Context, Enum, ID, InputObject};
+use async_graphql::{Context, Enum, InputObject};
+use govgraph_read::ids::NodeId;
 use govgraph_read::listing::{Criterion, Order, SortKey};
 use govgraph_read::loaders::{NodeBySlug, NodeOfKind};
 
 use super::connection::loader;
-use super::node::node_id;
-use super::relay::{IdKind, truncate, type_name};
+use super::relay::{NodeGlobalId, truncate, type_name};
 use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};
 use crate::error::ApiError;
@@ -34,7 +34,7 @@ pub fn vocabulary<G: Copy, E: From<G>>(name: &str, values: &[G]) -> Result<Vec<E
 #[derive(Clone, Debug, InputObject)]
 pub struct LinkFilter {
     /// The node at the other end, by global ID. Give this, or `kind` and `slug`.
-    pub node: Option<ID>,
+    pub node: Option<NodeGlobalId>,
     /// The kind of the node at the other end, with `slug`.
     pub kind: Option<NodeKind>,
     /// The slug of the node at the other end, with `kind` (a country's slug is its lower-case alpha-2 code).
@@ -46,22 +46,14 @@ pub struct LinkFilter {
 }
 
 enum Target {
-    Id(govgraph_entities::NodeKind, uuid::Uuid),
+    Id(govgraph_entities::NodeKind, NodeId),
     Slug(govgraph_entities::NodeKind, String),
 }
 
 impl LinkFilter {
     fn target(&self) -> Result<Target, ApiError> {
         match (&self.node, self.kind, &self.slug) {
-            (Some(id), None, None) => {
-                let id = node_id(id)?;
-                match id.kind {
-                    IdKind::Node(kind) => Ok(Target::Id(kind, id.uuid)),
-                    IdKind::Relationship => {
-                        Err(ApiError::bad_input("`linkedTo.node` must name a node"))
-                    }
-                }
-            }
+            (Some(id), None, None) => Ok(Target::Id(id.kind, id.id)),
             (None, Some(kind), Some(slug)) => Ok(Target::Slug(kind.into(), slug.to_lowercase())),
             _ => Err(ApiError::bad_input(
                 "each `linkedTo` entry names its node either by `node` (an ID) or by `kind` and `slug`",
@@ -70,7 +62,7 @@ impl LinkFilter {
     }
 
     /// The criterion this entry sets: a relationship to `target`, the node it names.
-    fn criterion(&self, target: uuid::Uuid) -> Result<Criterion, ApiError> {
+    fn criterion(&self, target: NodeId) -> Result<Criterion, ApiError> {
         let predicates = bounded(
             "linkedTo.predicates",
             self.predicates.as_deref().unwrap_or_default(),
@@ -87,7 +79,7 @@ impl LinkFilter {
 pub async fn linked_nodes(
     ctx: &Context<'_>,
     links: &[LinkFilter],
-) -> Result<Vec<uuid::Uuid>, ApiError> {
+) -> Result<Vec<NodeId>, ApiError> {
     let links = bounded("linkedTo", links)?;
     if links.is_empty() {
         return Ok(Vec::new());
@@ -134,7 +126,7 @@ pub async fn linked_nodes(
                 Target::Id(kind, id) => by_id.get(&NodeOfKind(*kind, *id)),
                 Target::Slug(kind, slug) => by_slug.get(&NodeBySlug(*kind, slug.clone())),
             };
-            found.map(|record| record.node.id).ok_or_else(|| {
+            found.map(|record| record.id()).ok_or_else(|| {
                 let named = match &target {
                     Target::Id(kind, _) => format!("no {} with that ID", type_name(*kind)),
                     Target::Slug(kind, slug) => {
@@ -165,7 +157,7 @@ impl NodeFilter {
     }
 
     /// The criteria this filter sets; `linked` are the nodes of the `linkedTo` entries, as [`linked_nodes`] found them.
-    pub fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+    pub fn criteria(&self, linked: &[NodeId]) -> Result<Vec<Criterion>, ApiError> {
         let mut criteria = Vec::new();
         if let Some(search) = &self.search {
             if search.chars().count() > 200 {
@@ -201,7 +193,7 @@ pub trait ListFilter: async_graphql::InputType + Default {
     fn common(&self) -> &NodeFilter;
 
     /// The criteria this filter sets; `linked` are the nodes of the `linkedTo` entries.
-    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError>;
+    fn criteria(&self, linked: &[NodeId]) -> Result<Vec<Criterion>, ApiError>;
 }
 
 /// An order input of a root connection.
@@ -253,7 +245,7 @@ macro_rules! node_filter {
 
             fn criteria(
                 &self,
-                linked: &[uuid::Uuid],
+                linked: &[govgraph_read::ids::NodeId],
             ) -> Result<Vec<govgraph_read::listing::Criterion>, $crate::error::ApiError> {
                 self.common.criteria(linked)
             }

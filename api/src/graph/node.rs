@@ -9,7 +9,7 @@ use govgraph_entities::NodeKind as Kind;
 use super::citation::{Citation, ExternalId};
 use super::connection::{LinkedConnection, loader};
 use super::relationship::Relationship;
-use super::relay::{GlobalId, IdKind};
+use super::relay::{GlobalId, NodeGlobalId, RelationshipGlobalId};
 use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};
 use super::{
@@ -172,12 +172,12 @@ pub mod common {
 
     /// `id`.
     pub fn id(record: &NodeRecord) -> ID {
-        GlobalId::node(record.node.kind, record.node.id).encode()
+        GlobalId::Node(record.node.kind, record.id()).encode()
     }
 
     /// `sources`.
     pub async fn sources(ctx: &Context<'_>, record: &NodeRecord) -> Result<Vec<Source>, ApiError> {
-        Citation::of_node(ctx, record.node.id)
+        Citation::of_node(ctx, record.id())
             .await?
             .into_iter()
             .map(Citation::into_source)
@@ -198,7 +198,7 @@ pub mod common {
                 .map(|predicate| (*predicate).into())
                 .collect();
         let direction = direction.unwrap_or(Direction::Both).into();
-        LinkedConnection::load(ctx, record.node.id, predicates, direction, page).await
+        LinkedConnection::load(ctx, record.id(), predicates, direction, page).await
     }
 }
 
@@ -324,7 +324,7 @@ macro_rules! node_object {
                 &self,
                 ctx: &async_graphql::Context<'_>,
             ) -> Result<Vec<$crate::graph::citation::Citation>, $crate::error::ApiError> {
-                $crate::graph::citation::Citation::of_node(ctx, self.record.node.id).await
+                $crate::graph::citation::Citation::of_node(ctx, self.record.id()).await
             }
 
             /// The node's identifiers in other systems.
@@ -332,7 +332,7 @@ macro_rules! node_object {
                 &self,
                 ctx: &async_graphql::Context<'_>,
             ) -> Result<Vec<$crate::graph::citation::ExternalId>, $crate::error::ApiError> {
-                $crate::graph::citation::ExternalId::of_node(ctx, self.record.node.id).await
+                $crate::graph::citation::ExternalId::of_node(ctx, self.record.id()).await
             }
 
             /// The node's relationships, with the node at the other end of each, ordered by that node's name.
@@ -376,7 +376,7 @@ macro_rules! node_object {
                     let page = govgraph_read::page::Page::new(first, after, last, before)?;
                     $crate::graph::connection::LinkedConnection::load(
                         ctx,
-                        self.record.node.id,
+                        self.record.id(),
                         vec![$(govgraph_entities::Predicate::$predicate),+],
                         govgraph_read::store::Direction::$direction,
                         page,
@@ -402,9 +402,8 @@ impl NodeQuery {
     pub async fn node(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "A global ID, as returned in any node's `id`.")] id: ID,
+        #[graphql(desc = "A global ID, as returned in any node's `id`.")] id: NodeGlobalId,
     ) -> Result<Option<Node>, ApiError> {
-        let id = node_id(&id)?;
         load_node(ctx, id).await
     }
 
@@ -413,7 +412,7 @@ impl NodeQuery {
     pub async fn nodes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Up to 100 global IDs.")] ids: Vec<ID>,
+        #[graphql(desc = "Up to 100 global IDs.")] ids: Vec<NodeGlobalId>,
     ) -> Result<Vec<Option<Node>>, ApiError> {
         if ids.len() > MAX_IDS {
             return Err(ApiError::LimitExceeded(format!(
@@ -421,14 +420,10 @@ impl NodeQuery {
                 ids.len()
             )));
         }
-        let ids = ids.iter().map(node_id).collect::<Result<Vec<_>, _>>()?;
-        let keys = |id: &GlobalId| match id.kind {
-            IdKind::Node(kind) => Some(NodeOfKind(kind, id.uuid)),
-            IdKind::Relationship => None,
-        };
-        let found = loader(ctx)?.load_many(ids.iter().filter_map(keys)).await?;
+        let key = |id: &NodeGlobalId| NodeOfKind(id.kind, id.id);
+        let found = loader(ctx)?.load_many(ids.iter().map(key)).await?;
         ids.iter()
-            .map(|id| match keys(id).and_then(|key| found.get(&key)) {
+            .map(|id| match found.get(&key(id)) {
                 Some(record) => Node::from_record(record.clone()).map(Some),
                 None => Ok(None),
             })
@@ -439,45 +434,25 @@ impl NodeQuery {
     pub async fn relationship(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "A relationship's global ID, as returned in its `id`.")] id: ID,
+        #[graphql(desc = "A relationship's global ID, as returned in its `id`.")]
+        id: RelationshipGlobalId,
     ) -> Result<Option<Relationship>, ApiError> {
-        let id = GlobalId::decode(&id)?;
-        if id.kind != IdKind::Relationship {
-            return Err(ApiError::bad_input(
-                "this ID names a node; use `node(id:)` for it",
-            ));
-        }
         Ok(loader(ctx)?
-            .load_one(EdgeById(id.uuid))
+            .load_one(EdgeById(id.0))
             .await?
             .map(Relationship))
-    }
-}
-
-/// Parses a node's global ID.
-pub fn node_id(id: &ID) -> Result<GlobalId, ApiError> {
-    let id = GlobalId::decode(id)?;
-    match id.kind {
-        IdKind::Node(_) => Ok(id),
-        IdKind::Relationship => Err(ApiError::bad_input(
-            "this ID names a relationship; use `relationship(id:)` for it",
-        )),
     }
 }
 
 /// The node a global ID names, as `N`, if it exists, is of the kind the ID says, and is one `N` presents.
 pub async fn load_node<N: NodeType>(
     ctx: &Context<'_>,
-    id: GlobalId,
+    id: NodeGlobalId,
 ) -> Result<Option<N>, ApiError> {
-    let presented = |kind: Kind| N::KINDS.is_empty() || N::KINDS.contains(&kind);
-    let IdKind::Node(kind) = id.kind else {
-        return Ok(None);
-    };
-    if !presented(kind) {
+    if !(N::KINDS.is_empty() || N::KINDS.contains(&id.kind)) {
         return Ok(None);
     }
-    match loader(ctx)?.load_one(NodeOfKind(kind, id.uuid)).await? {
+    match loader(ctx)?.load_one(NodeOfKind(id.kind, id.id)).await? {
         Some(record) => N::from_record(record).map(Some),
         None => Ok(None),
     }

@@ -13,19 +13,28 @@ use super::node::{Node, NodeType};
 use super::relay::GlobalId;
 use super::vocabulary::{PartialDate, Predicate};
 use crate::error::ApiError;
+use govgraph_read::ids::{EdgeId, NodeId};
 use govgraph_read::loaders::NodeById;
 
 /// A fact joining two nodes: `subject --predicate--> object`, with the role the subject plays, when it held, and the sources that state it.
 pub struct Relationship(pub Arc<edge::Model>);
 
 impl Relationship {
+    /// The relationship's id.
+    pub fn edge_id(&self) -> EdgeId {
+        EdgeId(self.0.id)
+    }
+
     async fn end(&self, ctx: &Context<'_>, id: uuid::Uuid) -> Result<Node, ApiError> {
-        let record = loader(ctx)?.load_one(NodeById(id)).await?.ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!(
-                "edge {} points at missing node {id}",
-                self.0.id
-            ))
-        })?;
+        let record = loader(ctx)?
+            .load_one(NodeById(NodeId(id)))
+            .await?
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!(
+                    "edge {} points at missing node {id}",
+                    self.0.id
+                ))
+            })?;
         Node::from_record(record)
     }
 }
@@ -35,7 +44,7 @@ impl Relationship {
 impl Relationship {
     /// The relationship's global ID, for `relationship(id:)`.
     async fn id(&self) -> ID {
-        GlobalId::relationship(self.0.id).encode()
+        GlobalId::Relationship(self.edge_id()).encode()
     }
 
     /// What the subject is to the object.
@@ -70,7 +79,7 @@ impl Relationship {
 
     /// The documents that state the relationship.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>, ApiError> {
-        Citation::of_edge(ctx, self.0.id)
+        Citation::of_edge(ctx, self.edge_id())
             .await?
             .into_iter()
             .map(Citation::into_source)
@@ -79,7 +88,7 @@ impl Relationship {
 
     /// The documents that state the relationship, with the words that state it.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>, ApiError> {
-        Citation::of_edge(ctx, self.0.id).await
+        Citation::of_edge(ctx, self.edge_id()).await
     }
 
     /// When the relationship was first recorded.

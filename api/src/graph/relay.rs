@@ -1,33 +1,28 @@
 //! Relay plumbing: opaque global IDs and `PageInfo`. Pages and cursors themselves are the read
 //! layer's.
 
-use async_graphql::{ID, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::registry::Registry;
+use async_graphql::{ID, InputType, InputValueError, InputValueResult, SimpleObject, Value};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use govgraph_entities::NodeKind;
+use govgraph_read::ids::{EdgeId, NodeId};
+use govgraph_read::page::Window;
 use uuid::Uuid;
 
-use govgraph_read::page::Window;
 pub use govgraph_read::page::truncate;
 
 use crate::error::ApiError;
 
-/// What a global ID names: a node of some kind, or a relationship.
+/// A parsed global ID: a node of some kind, or a relationship.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IdKind {
+pub enum GlobalId {
     /// A node of the given kind.
-    Node(NodeKind),
-    /// An edge of the graph.
-    Relationship,
-}
-
-/// A parsed global ID: what it names and its key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct GlobalId {
-    /// What the ID names.
-    pub kind: IdKind,
-    /// The row key.
-    pub uuid: Uuid,
+    Node(NodeKind, NodeId),
+    /// A relationship.
+    Relationship(EdgeId),
 }
 
 const NODE_TYPES: [(NodeKind, &str); 9] = [
@@ -51,29 +46,13 @@ pub fn type_name(kind: NodeKind) -> &'static str {
 }
 
 impl GlobalId {
-    /// The ID of the node of `kind` with key `uuid`.
-    pub fn node(kind: NodeKind, uuid: Uuid) -> Self {
-        Self {
-            kind: IdKind::Node(kind),
-            uuid,
-        }
-    }
-
-    /// The ID of the relationship with key `uuid`.
-    pub fn relationship(uuid: Uuid) -> Self {
-        Self {
-            kind: IdKind::Relationship,
-            uuid,
-        }
-    }
-
     /// The opaque form clients see: base64url of `Type:uuid`.
     pub fn encode(&self) -> ID {
-        let type_name = match self.kind {
-            IdKind::Node(kind) => type_name(kind),
-            IdKind::Relationship => "Relationship",
+        let (type_name, uuid) = match self {
+            GlobalId::Node(kind, id) => (type_name(*kind), id.0),
+            GlobalId::Relationship(id) => ("Relationship", id.0),
         };
-        ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{}", self.uuid)))
+        ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{uuid}")))
     }
 
     /// Parses an ID a client sent; a malformed one is `BAD_USER_INPUT`.
@@ -90,16 +69,102 @@ impl GlobalId {
         let text = String::from_utf8(text).map_err(|_| malformed())?;
         let (type_name, uuid) = text.split_once(':').ok_or_else(malformed)?;
         let uuid = Uuid::parse_str(uuid).map_err(|_| malformed())?;
-        let kind = if type_name == "Relationship" {
-            IdKind::Relationship
-        } else {
-            let (kind, _) = NODE_TYPES
-                .iter()
-                .find(|(_, name)| *name == type_name)
-                .ok_or_else(malformed)?;
-            IdKind::Node(*kind)
-        };
-        Ok(Self { kind, uuid })
+        if type_name == "Relationship" {
+            return Ok(GlobalId::Relationship(EdgeId(uuid)));
+        }
+        let (kind, _) = NODE_TYPES
+            .iter()
+            .find(|(_, name)| *name == type_name)
+            .ok_or_else(malformed)?;
+        Ok(GlobalId::Node(*kind, NodeId(uuid)))
+    }
+}
+
+/// Parses an argument of type `ID` with `parse`, whose error message is the client's.
+fn parse_id<T: InputType>(
+    value: Option<Value>,
+    parse: impl FnOnce(GlobalId) -> Result<T, ApiError>,
+) -> InputValueResult<T> {
+    let id = <ID as InputType>::parse(value).map_err(InputValueError::propagate)?;
+    let message = |error: ApiError| match error {
+        ApiError::BadUserInput(message) => message,
+        _ => "not a govgraph ID".to_owned(),
+    };
+    GlobalId::decode(&id)
+        .and_then(parse)
+        .map_err(|error| InputValueError::custom(message(error)))
+}
+
+/// A node's global ID as an argument: parsed, and checked to name a node, when the argument is
+/// read, so that a resolver receives the node's kind and id. Its GraphQL type is `ID`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NodeGlobalId {
+    /// The node's kind, as the ID says.
+    pub kind: NodeKind,
+    /// The node's id.
+    pub id: NodeId,
+}
+
+impl InputType for NodeGlobalId {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        <ID as InputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <ID as InputType>::create_type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        parse_id(value, |id| match id {
+            GlobalId::Node(kind, id) => Ok(Self { kind, id }),
+            GlobalId::Relationship(_) => Err(ApiError::bad_input(
+                "this ID names a relationship; use `relationship(id:)` for it",
+            )),
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(GlobalId::Node(self.kind, self.id).encode().0)
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+}
+
+/// A relationship's global ID as an argument: parsed, and checked to name a relationship, when
+/// the argument is read. Its GraphQL type is `ID`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RelationshipGlobalId(pub EdgeId);
+
+impl InputType for RelationshipGlobalId {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        <ID as InputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <ID as InputType>::create_type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        parse_id(value, |id| match id {
+            GlobalId::Relationship(id) => Ok(Self(id)),
+            GlobalId::Node(..) => Err(ApiError::bad_input(
+                "this ID names a node; use `node(id:)` for it",
+            )),
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(GlobalId::Relationship(self.0).encode().0)
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
     }
 }
 
@@ -134,10 +199,31 @@ mod tests {
 
     #[test]
     fn a_global_id_round_trips_and_hides_its_parts() {
-        let id = GlobalId::node(NodeKind::WorkingGroup, Uuid::nil());
+        let id = GlobalId::Node(NodeKind::WorkingGroup, NodeId(Uuid::nil()));
         let encoded = id.encode();
         assert!(!encoded.contains("WorkingGroup"));
         assert_eq!(GlobalId::decode(&encoded).ok(), Some(id));
+    }
+
+    #[test]
+    fn an_id_argument_names_what_its_type_says() {
+        let node = GlobalId::Node(NodeKind::Country, NodeId(Uuid::nil())).encode();
+        let edge = GlobalId::Relationship(EdgeId(Uuid::nil())).encode();
+        let parsed = NodeGlobalId::parse(Some(Value::String(node.0.clone())));
+        assert_eq!(
+            parsed.ok(),
+            Some(NodeGlobalId {
+                kind: NodeKind::Country,
+                id: NodeId(Uuid::nil())
+            })
+        );
+        assert!(NodeGlobalId::parse(Some(Value::String(edge.0.clone()))).is_err());
+        assert!(RelationshipGlobalId::parse(Some(Value::String(node.0))).is_err());
+        assert_eq!(
+            RelationshipGlobalId::parse(Some(Value::String(edge.0))).ok(),
+            Some(RelationshipGlobalId(EdgeId(Uuid::nil())))
+        );
+        assert_eq!(NodeGlobalId::type_name(), "ID");
     }
 
     #[test]

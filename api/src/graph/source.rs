@@ -60,7 +60,7 @@ impl ListFilter for SourceFilter {
         &self.common
     }
 
-    fn criteria(&self, linked: &[uuid::Uuid]) -> Result<Vec<Criterion>, ApiError> {
+    fn criteria(&self, linked: &[govgraph_read::ids::NodeId]) -> Result<Vec<Criterion>, ApiError> {
         let mut criteria = self.common.criteria(linked)?;
         if let Some(kinds) = &self.kinds {
             criteria.push(Criterion::SourceKindIn(vocabulary("kinds", kinds)?));

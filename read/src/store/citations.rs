@@ -7,6 +7,8 @@ use sea_orm::sea_query::{ExprTrait, JoinType, Order, Query};
 use sea_orm::{DbErr, FromQueryResult};
 use uuid::Uuid;
 
+use crate::ids::{EdgeId, NodeId};
+
 use super::{NodeRecord, Store, alias, col, decode_node, select_nodes};
 
 /// A citation with the source node it cites.
@@ -18,9 +20,35 @@ pub struct CitationRecord {
     pub source: NodeRecord,
 }
 
+/// The citations of the given nodes, with their sources, by node. Every node gets an entry.
+pub async fn citations_of_nodes(
+    db: &Store,
+    nodes: &[NodeId],
+) -> Result<HashMap<NodeId, Vec<CitationRecord>>, DbErr> {
+    let facts: Vec<Uuid> = nodes.iter().map(|node| node.0).collect();
+    let found = citations_of(db, &facts, false).await?;
+    Ok(found
+        .into_iter()
+        .map(|(fact, c)| (NodeId(fact), c))
+        .collect())
+}
+
+/// The citations of the given edges, with their sources, by edge. Every edge gets an entry.
+pub async fn citations_of_edges(
+    db: &Store,
+    edges: &[EdgeId],
+) -> Result<HashMap<EdgeId, Vec<CitationRecord>>, DbErr> {
+    let facts: Vec<Uuid> = edges.iter().map(|edge| edge.0).collect();
+    let found = citations_of(db, &facts, true).await?;
+    Ok(found
+        .into_iter()
+        .map(|(fact, c)| (EdgeId(fact), c))
+        .collect())
+}
+
 /// The citations of the given nodes (`of_edges` false) or edges (true), with their sources,
 /// keyed by the fact they state. Every fact gets an entry.
-pub async fn citations_of(
+async fn citations_of(
     db: &Store,
     facts: &[Uuid],
     of_edges: bool,
@@ -64,20 +92,20 @@ pub async fn citations_of(
 /// The external identifiers of the given nodes, keyed by node. Every node gets an entry.
 pub async fn external_ids_of(
     db: &Store,
-    nodes: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<external_id::Model>>, DbErr> {
+    nodes: &[NodeId],
+) -> Result<HashMap<NodeId, Vec<external_id::Model>>, DbErr> {
     let mut query = Query::select();
     query.from(external_id::Entity);
     super::select_columns::<external_id::Entity>(&mut query, "external_id", "x_");
     query
-        .and_where(col("external_id", "node_id").is_in(nodes.iter().copied()))
+        .and_where(col("external_id", "node_id").is_in(nodes.iter().map(|node| node.0)))
         .order_by((alias("external_id"), alias("scheme")), Order::Asc)
         .order_by((alias("external_id"), alias("value")), Order::Asc);
-    let mut ids: HashMap<Uuid, Vec<external_id::Model>> =
+    let mut ids: HashMap<NodeId, Vec<external_id::Model>> =
         nodes.iter().map(|n| (*n, Vec::new())).collect();
     for row in db.select("SELECT external_id", &query).await? {
         let id = external_id::Model::from_query_result(&row, "x_")?;
-        ids.entry(id.node_id).or_default().push(id);
+        ids.entry(NodeId(id.node_id)).or_default().push(id);
     }
     Ok(ids)
 }

@@ -11,6 +11,8 @@ use sea_orm::sea_query::{
 use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable};
 use uuid::Uuid;
 
+use crate::ids::{EdgeId, NodeId};
+
 use super::{NodeRecord, Store, alias, all_kinds, col, decode_node, page_bounds, select_nodes};
 use crate::page::{Cursor, Page};
 
@@ -40,7 +42,7 @@ pub struct LinkSpec {
 #[derive(Clone, Debug)]
 pub struct LinkRow {
     /// The node the relationship was asked of.
-    pub anchor: Uuid,
+    pub anchor: NodeId,
     /// The edge.
     pub edge: edge::Model,
     /// The node at the other end.
@@ -57,7 +59,7 @@ const OTHER: &str = "other";
 const PAGE: &str = "page";
 
 /// `SELECT edge.*, anchor, other FROM edge WHERE anchor IN (...)`, for each direction asked, joined by UNION ALL.
-fn edges_of(anchors: &[Uuid], spec: &LinkSpec) -> SelectStatement {
+fn edges_of(anchors: &[NodeId], spec: &LinkSpec) -> SelectStatement {
     let branch = |outgoing: bool| {
         let (anchor, other) = if outgoing {
             ("subject_id", "object_id")
@@ -76,7 +78,7 @@ fn edges_of(anchors: &[Uuid], spec: &LinkSpec) -> SelectStatement {
         query
             .expr_as(col("edge", anchor), alias("anchor_id"))
             .expr_as(col("edge", other), alias("other_id"))
-            .and_where(col("edge", anchor).is_in(anchors.iter().copied()));
+            .and_where(col("edge", anchor).is_in(anchors.iter().map(|anchor| anchor.0)));
         if !spec.predicates.is_empty() {
             query.and_where(
                 col("edge", "predicate").is_in(spec.predicates.iter().map(|p| p.as_str())),
@@ -122,7 +124,7 @@ fn target_kinds(spec: &LinkSpec) -> Vec<NodeKind> {
 }
 
 /// Joins the edges of `spec` to the node at their other end, filtered to the spec's kinds.
-fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectStatement {
+fn links_query(anchors: &[NodeId], spec: &LinkSpec, with_details: bool) -> SelectStatement {
     let mut query = Query::select();
     query
         .from_subquery(edges_of(anchors, spec), alias(LINK))
@@ -145,10 +147,10 @@ fn links_query(anchors: &[Uuid], spec: &LinkSpec, with_details: bool) -> SelectS
 /// One page of links for each anchor, in one statement: the links are numbered per anchor with `ROW_NUMBER()` and the first `limit + 1` of each kept. Every anchor gets an entry.
 pub async fn link_pages(
     db: &Store,
-    anchors: &[Uuid],
+    anchors: &[NodeId],
     spec: &LinkSpec,
     page: &Page,
-) -> Result<HashMap<Uuid, Vec<LinkRow>>, DbErr> {
+) -> Result<HashMap<NodeId, Vec<LinkRow>>, DbErr> {
     let key = col(OTHER, "name");
     let id = col(LINK, "e_id");
     let (bounds, order) = page_bounds(page, &key, &id, false);
@@ -178,11 +180,12 @@ pub async fn link_pages(
         .order_by((alias(PAGE), alias("anchor_id")), Order::Asc)
         .order_by((alias(PAGE), alias("rn")), Order::Asc);
 
-    let mut pages: HashMap<Uuid, Vec<LinkRow>> = anchors.iter().map(|a| (*a, Vec::new())).collect();
+    let mut pages: HashMap<NodeId, Vec<LinkRow>> =
+        anchors.iter().map(|a| (*a, Vec::new())).collect();
     for row in db.select("SELECT edge", &query).await? {
         let edge = edge::Model::from_query_result(&row, "e_")?;
         let other = Arc::new(decode_node(&row)?);
-        let anchor: Uuid = row.try_get("", "anchor_id")?;
+        let anchor = NodeId(row.try_get::<Uuid>("", "anchor_id")?);
         let cursor = Cursor {
             order: LINK_ORDER.to_owned(),
             key: row.try_get("", "sort_key")?,
@@ -201,17 +204,17 @@ pub async fn link_pages(
 /// How many links of `spec` each anchor has. Every anchor gets an entry.
 pub async fn count_links(
     db: &Store,
-    anchors: &[Uuid],
+    anchors: &[NodeId],
     spec: &LinkSpec,
-) -> Result<HashMap<Uuid, u64>, DbErr> {
+) -> Result<HashMap<NodeId, u64>, DbErr> {
     let mut query = links_query(anchors, spec, false);
     query
         .expr_as(col(LINK, "anchor_id"), alias("anchor_id"))
         .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
         .group_by_col((Alias::new(LINK), Alias::new("anchor_id")));
-    let mut counts: HashMap<Uuid, u64> = anchors.iter().map(|a| (*a, 0)).collect();
+    let mut counts: HashMap<NodeId, u64> = anchors.iter().map(|a| (*a, 0)).collect();
     for row in db.select("SELECT edge", &query).await? {
-        let anchor: Uuid = row.try_get("", "anchor_id")?;
+        let anchor = NodeId(row.try_get::<Uuid>("", "anchor_id")?);
         let total: i64 = row.try_get("", "total")?;
         counts.insert(anchor, u64::try_from(total).unwrap_or_default());
     }
@@ -219,14 +222,14 @@ pub async fn count_links(
 }
 
 /// The edges with the given ids.
-pub async fn edges_by_id(db: &Store, ids: &[Uuid]) -> Result<Vec<edge::Model>, DbErr> {
+pub async fn edges_by_id(db: &Store, ids: &[EdgeId]) -> Result<Vec<edge::Model>, DbErr> {
     let mut query = Query::select();
     query.from(edge::Entity);
     for column in edge::Column::iter() {
         let name = column.as_str();
         query.expr_as(col("edge", name), alias(&format!("e_{name}")));
     }
-    query.and_where(col("edge", "id").is_in(ids.iter().copied()));
+    query.and_where(col("edge", "id").is_in(ids.iter().map(|id| id.0)));
     db.select("SELECT edge", &query)
         .await?
         .iter()

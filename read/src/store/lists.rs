@@ -11,6 +11,7 @@ use super::{
     Direction, NODE, NodeRecord, Store, alias, col, decode_node, detail_table, page_bounds,
     select_nodes,
 };
+use crate::ids::NodeId;
 use crate::listing::{Criterion, Listing, SortKey};
 use crate::page::{Cursor, Page};
 
@@ -38,7 +39,7 @@ fn sort_key(key: SortKey) -> Expr {
 /// `EXISTS` a relationship from the listed node (aliased `node`) to `target`, of one of
 /// `predicates` (any when empty), running `direction` from the listed node.
 fn linked_to(
-    target: uuid::Uuid,
+    target: NodeId,
     predicates: &[govgraph_entities::Predicate],
     direction: Direction,
 ) -> Condition {
@@ -54,7 +55,7 @@ fn linked_to(
             .expr(Expr::val(1))
             .from_as(edge::Entity, Alias::new(LINKED_EDGE))
             .and_where(col(LINKED_EDGE, near).eq(col(NODE, "id")))
-            .and_where(col(LINKED_EDGE, far).eq(target));
+            .and_where(col(LINKED_EDGE, far).eq(target.0));
         if !predicates.is_empty() {
             let names = predicates.iter().map(|p| p.as_str());
             query.and_where(col(LINKED_EDGE, "predicate").is_in(names));

@@ -8,7 +8,7 @@ mod database;
 mod links;
 mod lists;
 
-pub use citations::{CitationRecord, citations_of, external_ids_of};
+pub use citations::{CitationRecord, citations_of_edges, citations_of_nodes, external_ids_of};
 pub use database::{Observer, Store, is_connection_lost, observe_statements};
 pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
 pub use lists::{ListedNode, count_nodes, list_nodes};
@@ -21,7 +21,8 @@ use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
 };
 use sea_orm::{DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult};
-use uuid::Uuid;
+
+use crate::ids::NodeId;
 
 use crate::page::{Cursor, Page};
 
@@ -32,6 +33,13 @@ pub struct NodeRecord {
     pub node: node::Model,
     /// The row of the node's detail table.
     pub detail: Detail,
+}
+
+impl NodeRecord {
+    /// The node's id.
+    pub fn id(&self) -> NodeId {
+        NodeId(self.node.id)
+    }
 }
 
 /// Alias of the node table in node queries.
@@ -154,9 +162,9 @@ async fn nodes_where(
 pub async fn nodes_by_id(
     db: &Store,
     kind: Option<NodeKind>,
-    ids: &[Uuid],
+    ids: &[NodeId],
 ) -> Result<Vec<NodeRecord>, DbErr> {
-    let by_id = Condition::all().add(col(NODE, "id").is_in(ids.iter().copied()));
+    let by_id = Condition::all().add(col(NODE, "id").is_in(ids.iter().map(|id| id.0)));
     match kind {
         Some(kind) => {
             let of_kind = by_id.add(col(NODE, "kind").eq(kind.as_str()));
