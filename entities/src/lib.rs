@@ -6,23 +6,26 @@
 //! documents that state it. This crate knows nothing of GraphQL.
 
 pub mod citation;
-pub mod country;
-pub mod deliverable;
-mod detail;
 pub mod edge;
-pub mod event;
 pub mod external_id;
+#[macro_use]
 mod kinds;
 pub mod node;
-pub mod organisation;
 mod partial_date;
-pub mod partnership;
-pub mod person;
 mod predicate;
-pub mod source;
-pub mod working_group;
 
-pub use detail::Detail;
-pub use kinds::{DeliverableKind, EventFormat, NodeKind, OrganisationKind, SourceKind};
+/// Declares the detail table modules the table of kinds names.
+macro_rules! detail_modules {
+    ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+        $($(pub mod $detail;)?)*
+    };
+}
+
+for_each_kind!(detail_modules);
+
+pub use kinds::{
+    DeliverableKind, Detail, DetailEntity, DetailVisitor, EventFormat, NodeKind, OrganisationKind,
+    SourceKind,
+};
 pub use partial_date::{PartialDate, PartialDateError};
 pub use predicate::Predicate;

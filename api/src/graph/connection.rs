@@ -2,18 +2,17 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::{Context, Description, Object, OutputType, TypeName};
 use govgraph_entities::NodeKind;
 
 use super::citation::Citation;
-use super::node::{Node, NodeType};
+use super::node::NodeType;
 use super::relationship::Relationship;
 use super::relay::PageInfo;
 use super::vocabulary::Direction;
 use super::vocabulary::{PartialDate, Predicate};
-use super::{
-    Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
-};
 use crate::error::ApiError;
 use crate::execution::batching::Loaders;
 use govgraph_read::ids::{EdgeId, NodeId};
@@ -42,59 +41,65 @@ fn page_selected(ctx: &Context<'_>) -> bool {
         .any(|field| selection.field(field).exists())
 }
 
-/// A node in a list, with its cursor.
-#[derive(SimpleObject)]
-#[graphql(
-    concrete(name = "PartnershipEdge", params(Partnership)),
-    concrete(name = "WorkingGroupEdge", params(WorkingGroup)),
-    concrete(name = "EventEdge", params(Event)),
-    concrete(name = "PersonEdge", params(Person)),
-    concrete(name = "CountryEdge", params(Country)),
-    concrete(name = "OrganisationEdge", params(Organisation)),
-    concrete(name = "DeliverableEdge", params(Deliverable)),
-    concrete(name = "TopicEdge", params(Topic)),
-    concrete(name = "SourceEdge", params(Source)),
-    tag = "public"
-)]
-pub struct Edge<N: async_graphql::OutputType> {
-    /// Where this node sits in the list; pass it as `after` or `before`.
-    pub cursor: String,
-    /// The node.
-    pub node: N,
+/// What a connection's edges are: a node of a list, or a link from a node to another.
+pub trait EdgeType: OutputType {
+    /// The type of the nodes the edges lead to.
+    type Node: NodeType;
+
+    /// What the connection is a page of, as its type's description says.
+    const CONNECTION_DESCRIPTION: &'static str;
+
+    /// The node the edge leads to.
+    fn node(&self) -> &Self::Node;
 }
 
-/// One page of a filtered, ordered list of nodes of one kind.
-pub struct Connection<N: NodeType> {
-    edges: Vec<Edge<N>>,
+/// A page of nodes of one kind ([`NodeConnection`]) or of a node's links ([`LinkedConnection`]):
+/// its edges, its place in the list, and, when asked for, the size of the whole list.
+pub struct Connection<E> {
+    edges: Vec<E>,
     page_info: PageInfo,
-    listing: Listing,
+    count: Count,
 }
 
-/// One page of a filtered, ordered list of nodes of one kind, with its place in the list and, when asked for, the size of the whole list.
-#[Object(
-    concrete(name = "PartnershipConnection", params(Partnership)),
-    concrete(name = "WorkingGroupConnection", params(WorkingGroup)),
-    concrete(name = "EventConnection", params(Event)),
-    concrete(name = "PersonConnection", params(Person)),
-    concrete(name = "CountryConnection", params(Country)),
-    concrete(name = "OrganisationConnection", params(Organisation)),
-    concrete(name = "DeliverableConnection", params(Deliverable)),
-    concrete(name = "TopicConnection", params(Topic)),
-    concrete(name = "SourceConnection", params(Source)),
-    tag = "public"
-)]
-impl<N: NodeType> Connection<N>
-where
-    Edge<N>: async_graphql::OutputType,
-{
-    /// The nodes of this page, each with its cursor.
-    async fn edges(&self) -> &Vec<Edge<N>> {
+/// How to count the whole list of a connection.
+enum Count {
+    /// The list of nodes, counted by one statement of its own.
+    Nodes(Listing),
+    /// The links of a node, counted with those of the other nodes of the request.
+    Links(LinkCountOf),
+}
+
+/// A page of a filtered, ordered list of nodes of one kind.
+pub type NodeConnection<N> = Connection<Edge<N>>;
+
+/// A page of a node's relationships, each with the node at the other end.
+pub type LinkedConnection<N> = Connection<LinkedEdge<N>>;
+
+/// `CountryEdge` names `CountryConnection`; `LinkedCountryEdge`, `LinkedCountryConnection`.
+impl<E: EdgeType> TypeName for Connection<E> {
+    fn type_name() -> Cow<'static, str> {
+        let edge = E::type_name();
+        let stem = edge.strip_suffix("Edge").unwrap_or(&edge);
+        format!("{stem}Connection").into()
+    }
+}
+
+impl<E: EdgeType> Description for Connection<E> {
+    fn description() -> &'static str {
+        E::CONNECTION_DESCRIPTION
+    }
+}
+
+#[Object(name_type, use_type_description, tag = "public")]
+impl<E: EdgeType> Connection<E> {
+    /// The edges of this page, in the list's order, each with its cursor.
+    async fn edges(&self) -> &Vec<E> {
         &self.edges
     }
 
-    /// The nodes of this page, without cursors.
-    async fn nodes(&self) -> Vec<&N> {
-        self.edges.iter().map(|e| &e.node).collect()
+    /// The nodes of this page's edges, without cursors.
+    async fn nodes(&self) -> Vec<&E::Node> {
+        self.edges.iter().map(E::node).collect()
     }
 
     /// Where this page sits in the list.
@@ -102,13 +107,54 @@ where
         &self.page_info
     }
 
-    /// How many nodes the whole filtered list holds; counted only when asked for.
+    /// How many edges the whole list holds; counted only when asked for.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64, ApiError> {
-        Ok(store::count_nodes(database(ctx)?, &self.listing).await?)
+        match &self.count {
+            Count::Nodes(listing) => Ok(store::count_nodes(database(ctx)?, listing).await?),
+            Count::Links(key) => Ok(loader(ctx)?
+                .load_one(key.clone())
+                .await?
+                .unwrap_or_default()),
+        }
     }
 }
 
-impl<N: NodeType> Connection<N> {
+/// A node in a list, with its cursor.
+pub struct Edge<N> {
+    cursor: String,
+    node: N,
+}
+
+impl<N: NodeType> TypeName for Edge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
+
+/// A node in a list, with its cursor.
+#[Object(name_type, tag = "public")]
+impl<N: NodeType> Edge<N> {
+    /// Where this node sits in the list; pass it as `after` or `before`.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The node.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: NodeType> EdgeType for Edge<N> {
+    type Node = N;
+    const CONNECTION_DESCRIPTION: &'static str = "One page of a filtered, ordered list of nodes of one kind, with its place in the list and, when asked for, the size of the whole list.";
+
+    fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: NodeType> NodeConnection<N> {
     /// Loads one page of `listing`.
     pub async fn load(ctx: &Context<'_>, listing: Listing, page: Page) -> Result<Self, ApiError> {
         page.check_order(listing.order.name())?;
@@ -130,31 +176,34 @@ impl<N: NodeType> Connection<N> {
         Ok(Self {
             edges,
             page_info: page_info.into(),
-            listing,
+            count: Count::Nodes(listing),
         })
     }
 }
 
 /// A relationship of a node, seen from that node, with the node at the other end.
-pub struct LinkedEdge<N: NodeType> {
+pub struct LinkedEdge<N> {
     row: LinkRow,
     node: N,
 }
 
+impl<N: NodeType> TypeName for LinkedEdge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("Linked{}Edge", N::type_name()).into()
+    }
+}
+
+impl<N: NodeType> EdgeType for LinkedEdge<N> {
+    type Node = N;
+    const CONNECTION_DESCRIPTION: &'static str = "A page of a node's relationships, each with the node at the other end, ordered by that node's name.";
+
+    fn node(&self) -> &N {
+        &self.node
+    }
+}
+
 /// A relationship of a node, seen from that node: the node at the other end, the predicate, the direction, the role, when it held, and the sources that state it.
-#[Object(
-    concrete(name = "LinkedNodeEdge", params(Node)),
-    concrete(name = "LinkedPartnershipEdge", params(Partnership)),
-    concrete(name = "LinkedWorkingGroupEdge", params(WorkingGroup)),
-    concrete(name = "LinkedEventEdge", params(Event)),
-    concrete(name = "LinkedPersonEdge", params(Person)),
-    concrete(name = "LinkedCountryEdge", params(Country)),
-    concrete(name = "LinkedOrganisationEdge", params(Organisation)),
-    concrete(name = "LinkedDeliverableEdge", params(Deliverable)),
-    concrete(name = "LinkedTopicEdge", params(Topic)),
-    concrete(name = "LinkedSourceEdge", params(Source)),
-    tag = "public"
-)]
+#[Object(name_type, tag = "public")]
 impl<N: NodeType> LinkedEdge<N> {
     /// Where this link sits in the list; pass it as `after` or `before`.
     async fn cursor(&self) -> String {
@@ -206,55 +255,6 @@ impl<N: NodeType> LinkedEdge<N> {
     }
 }
 
-/// A page of a node's relationships of some predicates, each with the node at the other end.
-pub struct LinkedConnection<N: NodeType> {
-    edges: Vec<LinkedEdge<N>>,
-    page_info: PageInfo,
-    count: LinkCountOf,
-}
-
-/// A page of a node's relationships, each with the node at the other end, ordered by that node's name.
-#[Object(
-    concrete(name = "LinkedNodeConnection", params(Node)),
-    concrete(name = "LinkedPartnershipConnection", params(Partnership)),
-    concrete(name = "LinkedWorkingGroupConnection", params(WorkingGroup)),
-    concrete(name = "LinkedEventConnection", params(Event)),
-    concrete(name = "LinkedPersonConnection", params(Person)),
-    concrete(name = "LinkedCountryConnection", params(Country)),
-    concrete(name = "LinkedOrganisationConnection", params(Organisation)),
-    concrete(name = "LinkedDeliverableConnection", params(Deliverable)),
-    concrete(name = "LinkedTopicConnection", params(Topic)),
-    concrete(name = "LinkedSourceConnection", params(Source)),
-    tag = "public"
-)]
-impl<N: NodeType> LinkedConnection<N>
-where
-    LinkedEdge<N>: async_graphql::OutputType,
-{
-    /// The links of this page, ordered by the name of the node at the other end.
-    async fn edges(&self) -> &Vec<LinkedEdge<N>> {
-        &self.edges
-    }
-
-    /// The nodes at the other end of this page's links.
-    async fn nodes(&self) -> Vec<&N> {
-        self.edges.iter().map(|e| &e.node).collect()
-    }
-
-    /// Where this page sits in the list.
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
-
-    /// How many links the whole list holds; counted only when asked for.
-    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64, ApiError> {
-        Ok(loader(ctx)?
-            .load_one(self.count.clone())
-            .await?
-            .unwrap_or_default())
-    }
-}
-
 impl<N: NodeType> LinkedConnection<N> {
     /// Loads one page of the links of `anchor` with the given predicates and direction, to nodes of `N`'s kinds.
     pub async fn load(
@@ -300,7 +300,7 @@ impl<N: NodeType> LinkedConnection<N> {
         Ok(Self {
             edges,
             page_info: page_info.into(),
-            count: LinkCountOf { anchor, spec },
+            count: Count::Links(LinkCountOf { anchor, spec }),
         })
     }
 }

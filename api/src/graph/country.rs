@@ -1,10 +1,10 @@
 //! Countries: every ISO 3166-1 country, keyed by its codes.
 
-use async_graphql::{Context, Enum, InputObject, Object};
+use async_graphql::{Context, Enum, InputObject, MergedObject, Object};
 use govgraph_entities::country;
 
-use super::filter::{ListFilter, ListOrder, NodeFilter, bounded, kind_query};
-use super::lookup::{country_by_code, country_code};
+use super::filter::{ListFilter, ListOrder, NodeFilter, bounded};
+use super::lookup::{country_by_code, country_code, find_country};
 use super::node::{Node, node_object};
 use super::{Event, Person};
 use crate::error::ApiError;
@@ -12,7 +12,7 @@ use govgraph_read::listing::{Criterion, Order, SortKey};
 
 node_object! {
     /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link to any country by its code.
-    Country: Country, Country(country::Model);
+    Country(country::Model);
     links {
         /// The working groups and partnerships the country is a member of.
         memberships: Node = Outgoing [MemberOf];
@@ -168,20 +168,30 @@ impl ListOrder for CountryOrder {
     }
 }
 
-kind_query! {
-    /// The root list of countries.
-    CountryListQuery for Country(Country) {
-        /// Countries, filtered and ordered.
-        countries(CountryFilter, CountryOrder);
+mod list {
+    use super::{Country, CountryFilter, CountryOrder};
+    use crate::graph::filter::kind_query;
+
+    kind_query! {
+        /// The root list of countries.
+        Country {
+            /// Countries, filtered and ordered.
+            countries(CountryFilter, CountryOrder);
+        }
     }
 }
 
+/// The root fields of countries: their list, and their lookup by code.
+#[derive(Default, MergedObject)]
+#[graphql(name = "CountryFields")]
+pub struct Query(list::Query, CountryLookup);
+
 /// The root lookup of a country.
 #[derive(Default)]
-pub struct CountryQuery;
+pub struct CountryLookup;
 
 #[Object]
-impl CountryQuery {
+impl CountryLookup {
     /// The country with this ISO 3166-1 code; `BAD_USER_INPUT` for a code that is no country's.
     #[graphql(tag = "public")]
     async fn country(
@@ -190,5 +200,15 @@ impl CountryQuery {
         #[graphql(desc = "An alpha-2 (`SG`) or alpha-3 (`SGP`) code, in any case.")] code: String,
     ) -> Result<Option<Country>, ApiError> {
         country_by_code(ctx, &code).await.map(Some)
+    }
+
+    /// How `_entities` finds a country by its alpha-2 or alpha-3 code.
+    #[graphql(entity)]
+    async fn find_by_code(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> Result<Option<Country>, ApiError> {
+        find_country(ctx, &code).await
     }
 }

@@ -12,7 +12,7 @@ use govgraph_read::listing::Criterion;
 
 node_object! {
     /// Something produced: a report, guidance, a summary of insights, a portal.
-    Deliverable: Deliverable, Deliverable(deliverable::Model);
+    Deliverable(deliverable::Model);
     links {
         /// Who produced it.
         produced_by: Node = Incoming [Produced];
@@ -64,7 +64,7 @@ impl ListFilter for DeliverableFilter {
 
 kind_query! {
     /// Root fields for deliverables.
-    DeliverableQuery for Deliverable(Deliverable) {
+    Deliverable {
         /// Deliverables, filtered and ordered.
         deliverables(DeliverableFilter, NodeOrder);
         /// The deliverable with this slug; `NOT_FOUND` when there is none.

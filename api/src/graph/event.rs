@@ -12,7 +12,7 @@ use govgraph_read::listing::{Criterion, Order, SortKey};
 
 node_object! {
     /// A dated gathering, such as the 2022 edition of the Digital Government Exchange.
-    Event: Event, Event(event::Model);
+    Event(event::Model);
     links {
         /// The partnerships whose event series this event is part of.
         series: Partnership = Outgoing [PartOf];
@@ -117,7 +117,7 @@ impl ListOrder for EventOrder {
 
 kind_query! {
     /// Root fields for events.
-    EventQuery for Event(Event) {
+    Event {
         /// Events, filtered and ordered.
         events(EventFilter, EventOrder);
         /// The event with this slug, e.g. `dgx-2022`; `NOT_FOUND` when there is none.

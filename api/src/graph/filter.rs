@@ -254,11 +254,13 @@ macro_rules! node_filter {
 }
 pub(crate) use node_filter;
 
-/// Declares the root query of a kind: its connection with filter, order and Relay arguments, and, when asked, its lookup by slug.
+/// Declares the root fields of a kind, as its module's `Query`: its connection with filter, order
+/// and Relay arguments; when the kind is keyed by slug, its lookup by slug; and the resolvers
+/// `_entities` finds it by, by global ID and by slug.
 macro_rules! kind_query {
     (
         $(#[$meta:meta])*
-        $query:ident for $ty:ident($kind:ident) {
+        $ty:ident {
             $(#[$list_doc:meta])*
             $list:ident($filter:ty, $order:ty);
             $(
@@ -269,10 +271,16 @@ macro_rules! kind_query {
     ) => {
         $(#[$meta])*
         #[derive(Default)]
-        pub struct $query;
+        pub struct Query;
 
-        #[async_graphql::Object]
-        impl $query {
+        impl async_graphql::TypeName for Query {
+            fn type_name() -> std::borrow::Cow<'static, str> {
+                concat!(stringify!($ty), "Query").into()
+            }
+        }
+
+        #[async_graphql::Object(name_type)]
+        impl Query {
             $(#[$list_doc])*
             #[graphql(tag = "public")]
             async fn $list(
@@ -290,17 +298,27 @@ macro_rules! kind_query {
                 last: Option<i32>,
                 #[graphql(desc = "Returns nodes before this cursor.")]
                 before: Option<String>,
-            ) -> Result<$crate::graph::connection::Connection<$ty>, $crate::error::ApiError> {
+            ) -> Result<$crate::graph::connection::NodeConnection<$ty>, $crate::error::ApiError> {
                 use $crate::graph::filter::{ListFilter, ListOrder};
                 let page = govgraph_read::page::Page::new(first, after, last, before)?;
                 let filter = filter.unwrap_or_default();
                 let linked = $crate::graph::filter::linked_nodes(ctx, filter.common().links()).await?;
                 let listing = govgraph_read::listing::Listing {
-                    kind: govgraph_entities::NodeKind::$kind,
+                    kind: govgraph_entities::NodeKind::$ty,
                     criteria: filter.criteria(&linked)?,
                     order: order_by.unwrap_or_default().order(),
                 };
-                $crate::graph::connection::Connection::load(ctx, listing, page).await
+                $crate::graph::connection::NodeConnection::load(ctx, listing, page).await
+            }
+
+            /// How `_entities` finds the node by its global ID.
+            #[graphql(entity)]
+            async fn find_by_id(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                id: $crate::graph::relay::NodeGlobalId,
+            ) -> Result<Option<$ty>, $crate::error::ApiError> {
+                $crate::graph::node::load_node(ctx, id).await
             }
 
             $(
@@ -311,7 +329,17 @@ macro_rules! kind_query {
                     ctx: &async_graphql::Context<'_>,
                     #[graphql(desc = "The slug, as returned in `slug`.")] slug: String,
                 ) -> Result<Option<$ty>, $crate::error::ApiError> {
-                    $crate::graph::lookup::by_slug(ctx, govgraph_entities::NodeKind::$kind, &slug).await.map(Some)
+                    $crate::graph::lookup::by_slug(ctx, govgraph_entities::NodeKind::$ty, &slug).await.map(Some)
+                }
+
+                /// How `_entities` finds the node by its slug.
+                #[graphql(entity)]
+                async fn find_by_slug(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    slug: String,
+                ) -> Result<Option<$ty>, $crate::error::ApiError> {
+                    $crate::graph::lookup::find_by_slug(ctx, govgraph_entities::NodeKind::$ty, &slug).await
                 }
             )?
         }

@@ -2,57 +2,38 @@
 
 pub mod citation;
 pub mod connection;
-mod country;
-mod deliverable;
-mod entities;
-mod event;
 pub mod federation;
 pub mod filter;
 pub mod lookup;
 pub mod node;
-mod organisation;
-mod partnership;
-mod person;
 pub mod relationship;
 pub mod relay;
-mod source;
-mod topic;
 pub mod vocabulary;
-mod working_group;
 
 use async_graphql::{
     EmptyMutation, EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder,
 };
 
-pub use country::Country;
-pub use deliverable::Deliverable;
-pub use event::Event;
 pub use federation::Query;
 pub use node::Node;
-pub use organisation::Organisation;
-pub use partnership::Partnership;
-pub use person::Person;
-pub use source::Source;
-pub use topic::Topic;
-pub use working_group::WorkingGroup;
 
-/// The fields of the query root: every node kind's list and lookup, lookups by global ID, and the entity resolvers of federation.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Query")]
-pub struct QueryFields(
-    node::NodeQuery,
-    entities::EntityQuery,
-    partnership::PartnershipQuery,
-    working_group::WorkingGroupQuery,
-    event::EventQuery,
-    person::PersonQuery,
-    country::CountryListQuery,
-    country::CountryQuery,
-    organisation::OrganisationQuery,
-    deliverable::DeliverableQuery,
-    topic::TopicQuery,
-    source::SourceQuery,
-);
+/// Declares each kind's module of the table of kinds, its object type, and the query root that
+/// merges every kind's root fields and entity resolvers.
+macro_rules! kind_modules {
+    ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+        $(
+            mod $module;
+            pub use $module::$kind;
+        )*
+
+        /// The fields of the query root: every node kind's list and lookup, lookups by global ID, and the entity resolvers of federation.
+        #[derive(MergedObject, Default)]
+        #[graphql(name = "Query")]
+        pub struct QueryFields(node::NodeQuery, $($module::Query,)*);
+    };
+}
+
+govgraph_entities::for_each_kind!(kind_modules);
 
 /// The govgraph schema type.
 pub type GovGraphSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -139,6 +120,37 @@ mod tests {
             }
         }
         found
+    }
+
+    #[test]
+    fn every_kind_of_the_table_of_kinds_is_an_entity_with_its_lists() {
+        use async_graphql::EnumType;
+
+        let env = crate::execution::schema_env().expect("the registry");
+        let sdl = super::federation_sdl();
+        let items = super::vocabulary::NodeKind::items();
+        assert_eq!(items.len(), 9);
+        for item in items {
+            let kind = govgraph_entities::NodeKind::from(item.value);
+            assert_eq!(item.name, kind.as_str());
+            let name = super::relay::type_name(kind);
+            for type_name in [
+                name.to_owned(),
+                format!("{name}Edge"),
+                format!("{name}Connection"),
+                format!("Linked{name}Edge"),
+                format!("Linked{name}Connection"),
+            ] {
+                assert!(
+                    env.registry.types.contains_key(&type_name),
+                    "no type {type_name}"
+                );
+            }
+            assert!(
+                sdl.contains(&format!("type {name} implements Node @key(fields: \"id\")")),
+                "{name} is no entity keyed by id"
+            );
+        }
     }
 
     #[test]

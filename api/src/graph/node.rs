@@ -6,15 +6,13 @@ use async_graphql::{Context, ID, Interface, Object, OutputType};
 use chrono::{DateTime, Utc};
 use govgraph_entities::NodeKind as Kind;
 
+use super::Source;
 use super::citation::{Citation, ExternalId};
 use super::connection::{LinkedConnection, loader};
 use super::relationship::Relationship;
 use super::relay::{GlobalId, NodeGlobalId, RelationshipGlobalId};
 use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};
-use super::{
-    Country, Deliverable, Event, Organisation, Partnership, Person, Source, Topic, WorkingGroup,
-};
 use crate::error::ApiError;
 use govgraph_read::loaders::{EdgeById, NodeOfKind};
 use govgraph_read::page::Page;
@@ -41,130 +39,111 @@ pub fn kind_mismatch(record: &NodeRecord, type_name: &str) -> ApiError {
     ))
 }
 
-/// Anything in the graph: a partnership, working group, event, person, country, organisation, deliverable, topic or source. Every node says which sources state it and can list its relationships of any predicate.
-#[derive(Interface)]
-#[expect(
-    clippy::duplicated_attributes,
-    reason = "each field of the interface repeats `ty`, `desc`"
-)]
-#[graphql(
-    tag = "public",
-    field(
-        name = "id",
-        ty = "ID",
-        desc = "The node's global ID, for `node(id:)`."
-    ),
-    field(name = "kind", ty = "NodeKind", desc = "What kind of node this is."),
-    field(
-        name = "slug",
-        ty = "String",
-        desc = "A readable key, unique within the node's kind."
-    ),
-    field(name = "name", ty = "String", desc = "The node's display name."),
-    field(
-        name = "summary",
-        ty = "Option<String>",
-        desc = "A sentence or two about the node."
-    ),
-    field(
-        name = "created_at",
-        ty = "DateTime<Utc>",
-        desc = "When the node was first recorded."
-    ),
-    field(
-        name = "updated_at",
-        ty = "DateTime<Utc>",
-        desc = "When the node was last changed."
-    ),
-    field(
-        name = "sources",
-        ty = "Vec<Source>",
-        desc = "The documents that state this node."
-    ),
-    field(
-        name = "citations",
-        ty = "Vec<Citation>",
-        desc = "The documents that state this node, with the words that state it."
-    ),
-    field(
-        name = "external_ids",
-        ty = "Vec<ExternalId>",
-        desc = "The node's identifiers in other systems."
-    ),
-    field(
-        name = "relationships",
-        ty = "LinkedConnection<Node>",
-        desc = "The node's relationships, with the node at the other end of each.",
-        arg(
-            name = "predicates",
-            ty = "Option<Vec<Predicate>>",
-            desc = "Only relationships with one of these predicates; any predicate when not given."
-        ),
-        arg(
-            name = "direction",
-            ty = "Option<Direction>",
-            desc = "Only relationships running this way; both when not given."
-        ),
-        arg(
-            name = "first",
-            ty = "Option<i32>",
-            desc = "Returns the first `first` links (1 to 100)."
-        ),
-        arg(
-            name = "after",
-            ty = "Option<String>",
-            desc = "Returns links after this cursor."
-        ),
-        arg(
-            name = "last",
-            ty = "Option<i32>",
-            desc = "Returns the last `last` links (1 to 100)."
-        ),
-        arg(
-            name = "before",
-            ty = "Option<String>",
-            desc = "Returns links before this cursor."
-        )
-    )
-)]
-pub enum Node {
-    /// A partnership.
-    Partnership(Partnership),
-    /// A working group.
-    WorkingGroup(WorkingGroup),
-    /// An event.
-    Event(Event),
-    /// A person.
-    Person(Person),
-    /// A country.
-    Country(Country),
-    /// An organisation.
-    Organisation(Organisation),
-    /// A deliverable.
-    Deliverable(Deliverable),
-    /// A topic.
-    Topic(Topic),
-    /// A source.
-    Source(Source),
+/// Declares the `Node` interface with one variant per kind of the table of kinds.
+macro_rules! node_interface {
+    ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+        /// Anything in the graph: a partnership, working group, event, person, country, organisation, deliverable, topic or source. Every node says which sources state it and can list its relationships of any predicate.
+        #[derive(Interface)]
+        #[graphql(
+            tag = "public",
+            field(
+                name = "id",
+                ty = "ID",
+                desc = "The node's global ID, for `node(id:)`."
+            ),
+            field(name = "kind", ty = "NodeKind", desc = "What kind of node this is."),
+            field(
+                name = "slug",
+                ty = "String",
+                desc = "A readable key, unique within the node's kind."
+            ),
+            field(name = "name", ty = "String", desc = "The node's display name."),
+            field(
+                name = "summary",
+                ty = "Option<String>",
+                desc = "A sentence or two about the node."
+            ),
+            field(
+                name = "created_at",
+                ty = "DateTime<Utc>",
+                desc = "When the node was first recorded."
+            ),
+            field(
+                name = "updated_at",
+                ty = "DateTime<Utc>",
+                desc = "When the node was last changed."
+            ),
+            field(
+                name = "sources",
+                ty = "Vec<Source>",
+                desc = "The documents that state this node."
+            ),
+            field(
+                name = "citations",
+                ty = "Vec<Citation>",
+                desc = "The documents that state this node, with the words that state it."
+            ),
+            field(
+                name = "external_ids",
+                ty = "Vec<ExternalId>",
+                desc = "The node's identifiers in other systems."
+            ),
+            field(
+                name = "relationships",
+                ty = "LinkedConnection<Node>",
+                desc = "The node's relationships, with the node at the other end of each.",
+                arg(
+                    name = "predicates",
+                    ty = "Option<Vec<Predicate>>",
+                    desc = "Only relationships with one of these predicates; any predicate when not given."
+                ),
+                arg(
+                    name = "direction",
+                    ty = "Option<Direction>",
+                    desc = "Only relationships running this way; both when not given."
+                ),
+                arg(
+                    name = "first",
+                    ty = "Option<i32>",
+                    desc = "Returns the first `first` links (1 to 100)."
+                ),
+                arg(
+                    name = "after",
+                    ty = "Option<String>",
+                    desc = "Returns links after this cursor."
+                ),
+                arg(
+                    name = "last",
+                    ty = "Option<i32>",
+                    desc = "Returns the last `last` links (1 to 100)."
+                ),
+                arg(
+                    name = "before",
+                    ty = "Option<String>",
+                    desc = "Returns links before this cursor."
+                )
+            )
+        )]
+        pub enum Node {
+            $(
+                $(#[$doc])*
+                $kind($crate::graph::$kind),
+            )*
+        }
+
+        impl NodeType for Node {
+            const KINDS: &'static [Kind] = &[];
+
+            fn from_record(record: Arc<NodeRecord>) -> Result<Self, ApiError> {
+                Ok(match record.node.kind {
+                    $(Kind::$kind => Self::$kind($crate::graph::$kind::from_record(record)?),)*
+                })
+            }
+        }
+    };
 }
 
-impl NodeType for Node {
-    const KINDS: &'static [Kind] = &[];
-
-    fn from_record(record: Arc<NodeRecord>) -> Result<Self, ApiError> {
-        Ok(match record.node.kind {
-            Kind::Partnership => Self::Partnership(Partnership::from_record(record)?),
-            Kind::WorkingGroup => Self::WorkingGroup(WorkingGroup::from_record(record)?),
-            Kind::Event => Self::Event(Event::from_record(record)?),
-            Kind::Person => Self::Person(Person::from_record(record)?),
-            Kind::Country => Self::Country(Country::from_record(record)?),
-            Kind::Organisation => Self::Organisation(Organisation::from_record(record)?),
-            Kind::Deliverable => Self::Deliverable(Deliverable::from_record(record)?),
-            Kind::Topic => Self::Topic(Topic::from_record(record)?),
-            Kind::Source => Self::Source(Source::from_record(record)?),
-        })
-    }
-}
+govgraph_entities::for_each_kind!(node_interface);
 
 /// The resolvers of the fields every node has; [`node_object`] calls them.
 pub mod common {
@@ -202,11 +181,11 @@ pub mod common {
     }
 }
 
-/// Declares the GraphQL object of one node kind: its struct, its [`NodeType`] impl, and one `#[Object]` with the fields every node has, its typed relationship fields (`links`), each a [`LinkedConnection`] following some predicates one way, and its own `fields`.
+/// Declares the GraphQL object of one node kind, named as its kind in the table of kinds, with its detail model when it has one: its struct, its [`NodeType`] impl, and one `#[Object]` with the fields every node has, its typed relationship fields (`links`), each a [`LinkedConnection`] following some predicates one way, and its own `fields`.
 macro_rules! node_object {
     (
         $(#[$meta:meta])*
-        $name:ident: $kind:ident, $variant:ident($detail:ty);
+        $name:ident($detail:ty);
         links { $($links:tt)* }
         fields { $($fields:tt)* }
     ) => {
@@ -218,13 +197,13 @@ macro_rules! node_object {
         }
 
         impl $crate::graph::node::NodeType for $name {
-            const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$kind];
+            const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$name];
 
             fn from_record(
                 record: std::sync::Arc<govgraph_read::store::NodeRecord>,
             ) -> Result<Self, $crate::error::ApiError> {
                 match &record.detail {
-                    govgraph_entities::Detail::$variant(detail) => {
+                    govgraph_entities::Detail::$name(detail) => {
                         let detail = detail.clone();
                         Ok(Self { record, detail })
                     }
@@ -237,7 +216,7 @@ macro_rules! node_object {
     };
     (
         $(#[$meta:meta])*
-        $name:ident: $kind:ident;
+        $name:ident;
         links { $($links:tt)* }
         fields { $($fields:tt)* }
     ) => {
@@ -247,13 +226,13 @@ macro_rules! node_object {
         }
 
         impl $crate::graph::node::NodeType for $name {
-            const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$kind];
+            const KINDS: &'static [govgraph_entities::NodeKind] = &[govgraph_entities::NodeKind::$name];
 
             fn from_record(
                 record: std::sync::Arc<govgraph_read::store::NodeRecord>,
             ) -> Result<Self, $crate::error::ApiError> {
                 match &record.detail {
-                    govgraph_entities::Detail::None if record.node.kind == govgraph_entities::NodeKind::$kind => {
+                    govgraph_entities::Detail::None if record.node.kind == govgraph_entities::NodeKind::$name => {
                         Ok(Self { record })
                     }
                     _ => Err($crate::graph::node::kind_mismatch(&record, stringify!($name))),
@@ -441,6 +420,16 @@ impl NodeQuery {
             .load_one(EdgeById(id.0))
             .await?
             .map(Relationship))
+    }
+
+    /// How `_entities` finds a relationship by its global ID.
+    #[graphql(entity)]
+    pub async fn find_relationship_by_id(
+        &self,
+        ctx: &Context<'_>,
+        id: RelationshipGlobalId,
+    ) -> Result<Option<Relationship>, ApiError> {
+        self.relationship(ctx, id).await
     }
 }
 

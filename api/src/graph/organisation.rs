@@ -12,7 +12,7 @@ use govgraph_read::listing::Criterion;
 
 node_object! {
     /// An organisation: a government agency, an international organisation, or a unit of one.
-    Organisation: Organisation, Organisation(organisation::Model);
+    Organisation(organisation::Model);
     links {
         /// The organisations this one is part of.
         part_of: Organisation = Outgoing [PartOf];
@@ -89,7 +89,7 @@ impl ListFilter for OrganisationFilter {
 
 kind_query! {
     /// Root fields for organisations.
-    OrganisationQuery for Organisation(Organisation) {
+    Organisation {
         /// Organisations, filtered and ordered.
         organisations(OrganisationFilter, NodeOrder);
         /// The organisation with this slug, e.g. `world-bank`; `NOT_FOUND` when there is none.

@@ -9,7 +9,7 @@ use super::{Deliverable, Event, Topic, WorkingGroup};
 
 node_object! {
     /// A lasting partnership or community of governments and organisations, such as the Digital Government Exchange (DGX) or the GovTech Global Partnership (GTGP).
-    Partnership: Partnership, Partnership(partnership::Model);
+    Partnership(partnership::Model);
     links {
         /// Who organises the partnership.
         organisers: Node = Incoming [Organises];
@@ -58,7 +58,7 @@ node_filter! {
 
 kind_query! {
     /// Root fields for partnerships.
-    PartnershipQuery for Partnership(Partnership) {
+    Partnership {
         /// Partnerships, filtered and ordered.
         partnerships(PartnershipFilter, NodeOrder);
         /// The partnership with this slug, e.g. `dgx`; `NOT_FOUND` when there is none.

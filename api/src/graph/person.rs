@@ -8,7 +8,7 @@ use super::{Deliverable, Event, Source};
 
 node_object! {
     /// A person: an official, a specialist, an author.
-    Person: Person, Person(person::Model);
+    Person(person::Model);
     links {
         /// Where the person works or holds a position; each edge's `role` is the position.
         affiliations: Node = Outgoing [AffiliatedWith];
@@ -45,7 +45,7 @@ node_filter! {
 
 kind_query! {
     /// Root fields for people.
-    PersonQuery for Person(Person) {
+    Person {
         /// People, filtered and ordered.
         people(PersonFilter, NodeOrder);
         /// The person with this slug, e.g. `cheow-hoe-chan`; `NOT_FOUND` when there is none.

@@ -25,25 +25,27 @@ pub enum GlobalId {
     Relationship(EdgeId),
 }
 
-const NODE_TYPES: [(NodeKind, &str); 9] = [
-    (NodeKind::Partnership, "Partnership"),
-    (NodeKind::WorkingGroup, "WorkingGroup"),
-    (NodeKind::Event, "Event"),
-    (NodeKind::Person, "Person"),
-    (NodeKind::Country, "Country"),
-    (NodeKind::Organisation, "Organisation"),
-    (NodeKind::Deliverable, "Deliverable"),
-    (NodeKind::Topic, "Topic"),
-    (NodeKind::Source, "Source"),
-];
+/// Declares the GraphQL type name of each kind of the table of kinds: the kind's own name.
+macro_rules! type_names {
+    ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+        /// The GraphQL type name of nodes of `kind`.
+        pub fn type_name(kind: NodeKind) -> &'static str {
+            match kind {
+                $(NodeKind::$kind => stringify!($kind),)*
+            }
+        }
 
-/// The GraphQL type name of nodes of `kind`.
-pub fn type_name(kind: NodeKind) -> &'static str {
-    NODE_TYPES
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("Node", |(_, name)| name)
+        /// The kind whose nodes have the GraphQL type `name`.
+        fn kind_named(name: &str) -> Option<NodeKind> {
+            match name {
+                $(stringify!($kind) => Some(NodeKind::$kind),)*
+                _ => None,
+            }
+        }
+    };
 }
+
+govgraph_entities::for_each_kind!(type_names);
 
 impl GlobalId {
     /// The opaque form clients see: base64url of `Type:uuid`.
@@ -72,11 +74,8 @@ impl GlobalId {
         if type_name == "Relationship" {
             return Ok(GlobalId::Relationship(EdgeId(uuid)));
         }
-        let (kind, _) = NODE_TYPES
-            .iter()
-            .find(|(_, name)| *name == type_name)
-            .ok_or_else(malformed)?;
-        Ok(GlobalId::Node(*kind, NodeId(uuid)))
+        let kind = kind_named(type_name).ok_or_else(malformed)?;
+        Ok(GlobalId::Node(kind, NodeId(uuid)))
     }
 }
 

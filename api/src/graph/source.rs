@@ -11,7 +11,7 @@ use govgraph_read::listing::Criterion;
 
 node_object! {
     /// A document that states facts in the graph: an article, a report, a data set. Every node and relationship cites at least one.
-    Source: Source, Source(source::Model);
+    Source(source::Model);
     links {
         /// Who wrote it.
         authors: Node = Incoming [Authored];
@@ -71,7 +71,7 @@ impl ListFilter for SourceFilter {
 
 kind_query! {
     /// Root fields for sources.
-    SourceQuery for Source(Source) {
+    Source {
         /// Sources, filtered and ordered.
         sources(SourceFilter, NodeOrder);
         /// The source with this slug, e.g. `dgx-brings-govtech-community-together`; `NOT_FOUND` when there is none.

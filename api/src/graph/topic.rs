@@ -5,7 +5,7 @@ use super::node::{Node, node_object};
 
 node_object! {
     /// A subject of work or discussion, such as digital identity or cloud procurement.
-    Topic: Topic;
+    Topic;
     links {
         /// The working groups, partnerships, events, organisations and deliverables that focus on the topic.
         focus_of: Node = Incoming [FocusesOn];
@@ -28,7 +28,7 @@ node_filter! {
 
 kind_query! {
     /// Root fields for topics.
-    TopicQuery for Topic(Topic) {
+    Topic {
         /// Topics, filtered and ordered.
         topics(TopicFilter, NodeOrder);
         /// The topic with this slug, e.g. `digital-identity`; `NOT_FOUND` when there is none.

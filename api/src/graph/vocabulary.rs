@@ -15,29 +15,19 @@ pub enum Direction {
     Both,
 }
 
-/// The kinds of node in the graph.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
-#[graphql(remote = "entities::NodeKind", tag = "public")]
-pub enum NodeKind {
-    /// A lasting partnership or community, such as DGX or GTGP.
-    Partnership,
-    /// A working group of a partnership, event or organisation.
-    WorkingGroup,
-    /// A dated gathering, such as one edition of DGX.
-    Event,
-    /// A person.
-    Person,
-    /// An ISO 3166-1 country or territory.
-    Country,
-    /// A government body, international organisation, or unit of one.
-    Organisation,
-    /// Something produced: a report, guidance, a portal.
-    Deliverable,
-    /// A subject of work or discussion.
-    Topic,
-    /// A document that states facts in the graph.
-    Source,
+/// Declares the GraphQL `NodeKind` enum: one value per kind of the table of kinds.
+macro_rules! node_kind_enum {
+    ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+        /// The kinds of node in the graph.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]
+        #[graphql(remote = "entities::NodeKind", tag = "public")]
+        pub enum NodeKind {
+            $($(#[$doc])* $kind,)*
+        }
+    };
 }
+
+entities::for_each_kind!(node_kind_enum);
 
 /// What the subject of a relationship is to its object. Each predicate joins only certain kinds of node, in one direction: `subject --predicate--> object`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum)]

@@ -8,7 +8,7 @@ use super::{Deliverable, Topic};
 
 node_object! {
     /// A working group: countries, organisations or people working together on a subject, as part of a partnership, an event or an organisation.
-    WorkingGroup: WorkingGroup, WorkingGroup(working_group::Model);
+    WorkingGroup(working_group::Model);
     links {
         /// The partnerships, events and organisations this is a working group of.
         working_group_of: Node = Incoming [HasWorkingGroup];
@@ -44,7 +44,7 @@ node_filter! {
 
 kind_query! {
     /// Root fields for working groups.
-    WorkingGroupQuery for WorkingGroup(WorkingGroup) {
+    WorkingGroup {
         /// Working groups, filtered and ordered.
         working_groups(WorkingGroupFilter, NodeOrder);
         /// The working group with this slug, e.g. `world-bank-cloud-computing`; `NOT_FOUND` when there is none.

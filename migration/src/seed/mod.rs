@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use govgraph_entities::{
     DeliverableKind, Detail, EventFormat, NodeKind, OrganisationKind, PartialDate, Predicate,
-    SourceKind, citation, country, deliverable, edge, event, node, organisation, partnership,
-    person, source, working_group,
+    SourceKind, citation, deliverable, edge, event, node, organisation, partnership, person,
+    source, working_group,
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
@@ -419,14 +419,14 @@ impl DataSet {
                 })
             };
         }
-        insert_new::<country::ActiveModel, _>(db, rows!(Country)).await?;
-        insert_new::<person::ActiveModel, _>(db, rows!(Person)).await?;
-        insert_new::<organisation::ActiveModel, _>(db, rows!(Organisation)).await?;
-        insert_new::<partnership::ActiveModel, _>(db, rows!(Partnership)).await?;
-        insert_new::<working_group::ActiveModel, _>(db, rows!(WorkingGroup)).await?;
-        insert_new::<event::ActiveModel, _>(db, rows!(Event)).await?;
-        insert_new::<deliverable::ActiveModel, _>(db, rows!(Deliverable)).await?;
-        insert_new::<source::ActiveModel, _>(db, rows!(Source)).await?;
+        macro_rules! insert_details {
+            ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+                $($(
+                    insert_new::<govgraph_entities::$detail::ActiveModel, _>(db, rows!($kind)).await?;
+                )?)*
+            };
+        }
+        govgraph_entities::for_each_kind!(insert_details);
         Ok(())
     }
 

@@ -521,16 +521,16 @@ async fn write<C: ConnectionTrait>(
                 }
                 _ => None,
             });
-            insert_new_in_chunks::<$module::ActiveModel, _>(db, rows, CHUNK).await?;
+            insert_new_in_chunks::<govgraph_entities::$module::ActiveModel, _>(db, rows, CHUNK)
+                .await?;
         }};
     }
-    details!(Source, source);
-    details!(Organisation, organisation);
-    details!(Person, person);
-    details!(WorkingGroup, working_group);
-    details!(Partnership, partnership);
-    details!(Event, event);
-    details!(Deliverable, deliverable);
+    macro_rules! insert_details {
+        ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+            $($(details!($kind, $detail);)?)*
+        };
+    }
+    govgraph_entities::for_each_kind!(insert_details);
 
     let citation = |source: Uuid, node: Option<Uuid>, edge: Option<Uuid>| {
         let fact = node.or(edge).unwrap_or_default();

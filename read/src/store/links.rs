@@ -8,7 +8,7 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
     WindowStatement,
 };
-use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
 
 use crate::ids::{EdgeId, NodeId};
@@ -58,6 +58,26 @@ const LINK: &str = "link";
 const OTHER: &str = "other";
 const PAGE: &str = "page";
 
+/// The prefix of the edge columns a statement here selects.
+const EDGE: &str = "e_";
+
+/// Selects the edge columns of table alias `table`, named `{from}{column}` there, as
+/// `e_{column}`, for [`decode_edge`].
+fn select_edge(query: &mut SelectStatement, table: &str, from: &str) {
+    for column in edge::Column::iter() {
+        let name = column.as_str();
+        query.expr_as(
+            col(table, &format!("{from}{name}")),
+            alias(&format!("{EDGE}{name}")),
+        );
+    }
+}
+
+/// Reads the edge columns [`select_edge`] selected.
+fn decode_edge(row: &QueryResult) -> Result<edge::Model, DbErr> {
+    edge::Model::from_query_result(row, EDGE)
+}
+
 /// `SELECT edge.*, anchor, other FROM edge WHERE anchor IN (...)`, for each direction asked, joined by UNION ALL.
 fn edges_of(anchors: &[NodeId], spec: &LinkSpec) -> SelectStatement {
     let branch = |outgoing: bool| {
@@ -68,13 +88,7 @@ fn edges_of(anchors: &[NodeId], spec: &LinkSpec) -> SelectStatement {
         };
         let mut query = Query::select();
         query.from(edge::Entity);
-        for column in edge::Column::iter() {
-            let name = column.as_str();
-            query.expr_as(
-                col(edge::Entity.table_name(), name),
-                alias(&format!("e_{name}")),
-            );
-        }
+        select_edge(&mut query, edge::Entity.table_name(), "");
         query
             .expr_as(col("edge", anchor), alias("anchor_id"))
             .expr_as(col("edge", other), alias("other_id"))
@@ -152,13 +166,10 @@ pub async fn link_pages(
     page: &Page,
 ) -> Result<HashMap<NodeId, Vec<LinkRow>>, DbErr> {
     let key = col(OTHER, "name");
-    let id = col(LINK, "e_id");
+    let id = col(LINK, &format!("{EDGE}id"));
     let (bounds, order) = page_bounds(page, &key, &id, false);
     let mut numbered = links_query(anchors, spec, true);
-    for column in edge::Column::iter() {
-        let name = format!("e_{}", column.as_str());
-        numbered.expr_as(col(LINK, &name), alias(&name));
-    }
+    select_edge(&mut numbered, LINK, EDGE);
     numbered
         .expr_as(col(LINK, "anchor_id"), alias("anchor_id"))
         .expr_as(key.clone(), alias("sort_key"))
@@ -183,7 +194,7 @@ pub async fn link_pages(
     let mut pages: HashMap<NodeId, Vec<LinkRow>> =
         anchors.iter().map(|a| (*a, Vec::new())).collect();
     for row in db.select("SELECT edge", &query).await? {
-        let edge = edge::Model::from_query_result(&row, "e_")?;
+        let edge = decode_edge(&row)?;
         let other = Arc::new(decode_node(&row)?);
         let anchor = NodeId(row.try_get::<Uuid>("", "anchor_id")?);
         let cursor = Cursor {
@@ -225,14 +236,11 @@ pub async fn count_links(
 pub async fn edges_by_id(db: &Store, ids: &[EdgeId]) -> Result<Vec<edge::Model>, DbErr> {
     let mut query = Query::select();
     query.from(edge::Entity);
-    for column in edge::Column::iter() {
-        let name = column.as_str();
-        query.expr_as(col("edge", name), alias(&format!("e_{name}")));
-    }
+    select_edge(&mut query, edge::Entity.table_name(), "");
     query.and_where(col("edge", "id").is_in(ids.iter().map(|id| id.0)));
     db.select("SELECT edge", &query)
         .await?
         .iter()
-        .map(|row| edge::Model::from_query_result(row, "e_"))
+        .map(decode_edge)
         .collect()
 }

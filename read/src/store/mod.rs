@@ -13,10 +13,7 @@ pub use database::{Observer, Store, is_connection_lost, observe_statements};
 pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
 pub use lists::{ListedNode, count_nodes, list_nodes};
 
-use govgraph_entities::{
-    Detail, NodeKind, country, deliverable, event, node, organisation, partnership, person, source,
-    working_group,
-};
+use govgraph_entities::{Detail, DetailEntity, DetailVisitor, NodeKind, node};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
 };
@@ -49,18 +46,19 @@ fn alias(name: &str) -> Alias {
     Alias::new(name)
 }
 
+/// The name of `kind`'s detail table, if it has one.
 fn detail_table(kind: NodeKind) -> Option<&'static str> {
-    match kind {
-        NodeKind::Topic => None,
-        NodeKind::Country => Some("country"),
-        NodeKind::Person => Some("person"),
-        NodeKind::Organisation => Some("organisation"),
-        NodeKind::Partnership => Some("partnership"),
-        NodeKind::WorkingGroup => Some("working_group"),
-        NodeKind::Event => Some("event"),
-        NodeKind::Deliverable => Some("deliverable"),
-        NodeKind::Source => Some("source"),
+    struct TableName;
+    impl DetailVisitor for TableName {
+        type Output = Option<&'static str>;
+        fn visit<E: DetailEntity>(self) -> Self::Output {
+            Some(E::default().table_name())
+        }
+        fn no_detail(self) -> Self::Output {
+            None
+        }
     }
+    kind.visit_detail(TableName)
 }
 
 /// Selects the columns of `E` from table alias `table`, each as `{prefix}{column}`.
@@ -74,15 +72,45 @@ fn select_columns<E: sea_orm::EntityTrait>(query: &mut SelectStatement, table: &
     }
 }
 
-fn select_detail<E: sea_orm::EntityTrait>(query: &mut SelectStatement, node_alias: &str) {
-    let table = E::default().table_name().to_owned();
-    select_columns::<E>(query, &table, &format!("{table}_"));
-    query.join_as(
-        JoinType::LeftJoin,
-        E::default(),
-        alias(&table),
-        Expr::col((alias(&table), alias("node_id"))).equals((alias(node_alias), alias("id"))),
-    );
+/// Left-joins the detail table of `E` to the node table aliased `node_alias`, and selects its
+/// columns as `{table}_{column}`.
+struct SelectDetail<'a> {
+    query: &'a mut SelectStatement,
+    node_alias: &'a str,
+}
+
+impl DetailVisitor for SelectDetail<'_> {
+    type Output = ();
+
+    fn visit<E: DetailEntity>(self) {
+        let table = E::default().table_name();
+        select_columns::<E>(self.query, table, &format!("{table}_"));
+        self.query.join_as(
+            JoinType::LeftJoin,
+            E::default(),
+            alias(table),
+            Expr::col((alias(table), alias("node_id")))
+                .equals((alias(self.node_alias), alias("id"))),
+        );
+    }
+
+    fn no_detail(self) {}
+}
+
+/// Reads the detail columns [`SelectDetail`] selected.
+struct DecodeDetail<'a>(&'a QueryResult);
+
+impl DetailVisitor for DecodeDetail<'_> {
+    type Output = Result<Detail, DbErr>;
+
+    fn visit<E: DetailEntity>(self) -> Self::Output {
+        let prefix = format!("{}_", E::default().table_name());
+        E::Model::from_query_result(self.0, &prefix).map(E::wrap)
+    }
+
+    fn no_detail(self) -> Self::Output {
+        Ok(Detail::None)
+    }
 }
 
 /// Adds the columns of the node table aliased `node_alias`, and left-joins and selects the
@@ -93,44 +121,14 @@ pub fn select_nodes(query: &mut SelectStatement, node_alias: &str, kinds: &[Node
     kinds.sort_unstable();
     kinds.dedup();
     for kind in kinds {
-        match kind {
-            NodeKind::Topic => {}
-            NodeKind::Country => select_detail::<country::Entity>(query, node_alias),
-            NodeKind::Person => select_detail::<person::Entity>(query, node_alias),
-            NodeKind::Organisation => select_detail::<organisation::Entity>(query, node_alias),
-            NodeKind::Partnership => select_detail::<partnership::Entity>(query, node_alias),
-            NodeKind::WorkingGroup => select_detail::<working_group::Entity>(query, node_alias),
-            NodeKind::Event => select_detail::<event::Entity>(query, node_alias),
-            NodeKind::Deliverable => select_detail::<deliverable::Entity>(query, node_alias),
-            NodeKind::Source => select_detail::<source::Entity>(query, node_alias),
-        }
+        kind.visit_detail(SelectDetail { query, node_alias });
     }
 }
 
 /// Reads a row selected by [`select_nodes`].
 pub fn decode_node(row: &QueryResult) -> Result<NodeRecord, DbErr> {
     let node = node::Model::from_query_result(row, "n_")?;
-    let detail = match node.kind {
-        NodeKind::Topic => Detail::None,
-        NodeKind::Country => Detail::Country(country::Model::from_query_result(row, "country_")?),
-        NodeKind::Person => Detail::Person(person::Model::from_query_result(row, "person_")?),
-        NodeKind::Organisation => Detail::Organisation(organisation::Model::from_query_result(
-            row,
-            "organisation_",
-        )?),
-        NodeKind::Partnership => {
-            Detail::Partnership(partnership::Model::from_query_result(row, "partnership_")?)
-        }
-        NodeKind::WorkingGroup => Detail::WorkingGroup(working_group::Model::from_query_result(
-            row,
-            "working_group_",
-        )?),
-        NodeKind::Event => Detail::Event(event::Model::from_query_result(row, "event_")?),
-        NodeKind::Deliverable => {
-            Detail::Deliverable(deliverable::Model::from_query_result(row, "deliverable_")?)
-        }
-        NodeKind::Source => Detail::Source(source::Model::from_query_result(row, "source_")?),
-    };
+    let detail = node.kind.visit_detail(DecodeDetail(row))?;
     Ok(NodeRecord { node, detail })
 }
 
