@@ -222,31 +222,48 @@ impl ApiError {
     }
 }
 
-/// Gives every error async-graphql raised itself a stable code: `BAD_USER_INPUT` for an
-/// argument or variable value that does not fit its type, `GRAPHQL_VALIDATION_FAILED` for
-/// anything else found before execution (such errors have no path), and
-/// `INTERNAL_SERVER_ERROR` for a field that failed without saying why. Errors that carry a code
-/// keep it.
+/// An input value that does not fit its type, for an input type's `parse`: the error carries
+/// `BAD_USER_INPUT` itself, so that no message needs reading to classify it.
+pub fn bad_input_value<T: async_graphql::InputType>(
+    message: impl std::fmt::Display,
+) -> async_graphql::InputValueError<T> {
+    async_graphql::InputValueError::custom(message)
+        .with_extension("code", Code::BadUserInput.as_str())
+}
+
+/// The starts of the messages by which async-graphql reports a value that does not fit its
+/// type: its validation rule for argument values and its own input parsers attach nothing else
+/// to say so (no code, no source, no kind), so for these alone the message is read.
+const INPUT_VALUE_MESSAGES: [&str; 2] = ["Invalid value for argument", "Failed to parse"];
+
+/// The code of an error async-graphql raised without one.
+///
+/// - an argument or variable value that does not fit its type: `BAD_USER_INPUT`;
+/// - anything else found before execution, which async-graphql reports without a path (a parse
+///   error already has its code from the document cache): `GRAPHQL_VALIDATION_FAILED`;
+/// - a field that failed without saying why: `INTERNAL_SERVER_ERROR`.
+pub fn code_of_uncoded(error: &async_graphql::ServerError) -> Code {
+    if INPUT_VALUE_MESSAGES
+        .iter()
+        .any(|start| error.message.starts_with(start))
+    {
+        Code::BadUserInput
+    } else if error.path.is_empty() {
+        Code::GraphqlValidationFailed
+    } else {
+        Code::InternalServerError
+    }
+}
+
+/// Gives every error of `response` a stable code: errors that carry one (every error of the
+/// service's own, and every input value its own types refuse) keep it; the rest get
+/// [`code_of_uncoded`].
 pub fn assign_codes(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
-        if error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some())
-        {
+        if Code::of(error).is_some() {
             continue;
         }
-        // For these, async-graphql's messages are the only signal it gives of what failed.
-        let message = error.message.as_str();
-        let code = if message.starts_with("Invalid value for argument")
-            || message.starts_with("Failed to parse")
-        {
-            Code::BadUserInput
-        } else if error.path.is_empty() {
-            Code::GraphqlValidationFailed
-        } else {
-            Code::InternalServerError
-        };
+        let code = code_of_uncoded(error);
         error
             .extensions
             .get_or_insert_with(Default::default)
@@ -293,6 +310,13 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::of(&code.error("message")), Some(code));
         }
+    }
+
+    #[test]
+    fn an_input_value_refused_by_a_type_of_ours_carries_its_code() {
+        let error =
+            bad_input_value::<String>("no").into_server_error(async_graphql::Pos::default());
+        assert_eq!(Code::of(&error), Some(Code::BadUserInput));
     }
 
     #[test]

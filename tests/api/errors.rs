@@ -298,3 +298,108 @@ async fn an_unknown_region_is_refused() {
     assert_eq!(data["country"]["region"], "ASIA");
     app.stop().await;
 }
+
+/// Every sort of error the GraphQL library raises by itself, with the code it reaches the
+/// client with: the table `govgraph_api::error::code_of_uncoded` and the input types' own codes
+/// must keep true.
+#[tokio::test]
+async fn every_sort_of_error_the_library_raises_reaches_the_client_with_its_code() {
+    let app = TestApp::spawn().await;
+    let node_id = r#"{ node(id: "not-an-id") { id } }"#;
+    let cases: [(&str, &str, serde_json::Value, &str); 14] = [
+        (
+            "a document that does not parse",
+            "{ countries {",
+            json!({}),
+            "GRAPHQL_PARSE_FAILED",
+        ),
+        (
+            "an unknown field",
+            "{ planets { name } }",
+            json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "a missing required argument",
+            "{ country { name } }",
+            json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "an unknown argument",
+            r#"{ country(code: "SG", planet: 1) { name } }"#,
+            json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "a field of a scalar selected",
+            r#"{ country(code: "SG") { name { x } } }"#,
+            json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "an undeclared variable",
+            "{ countries(first: $n) { totalCount } }",
+            json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "a literal of the wrong type",
+            r#"{ countries(first: "ten") { totalCount } }"#,
+            json!({}),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "an unknown enum literal",
+            "{ countries(filter: { regions: [ATLANTIS] }) { totalCount } }",
+            json!({}),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "a variable of the wrong type",
+            "query($n: Int) { countries(first: $n) { totalCount } }",
+            json!({ "n": "ten" }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "an unknown enum value in a variable",
+            "query($k: [OrganisationKind!]) { organisations(filter: { kinds: $k }) { totalCount } }",
+            json!({ "k": ["PLANET"] }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "a missing required variable",
+            "query($c: String!) { country(code: $c) { name } }",
+            json!({}),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "a required variable given null",
+            "query($c: String!) { country(code: $c) { name } }",
+            json!({ "c": null }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "a malformed ID, refused by the ID type itself",
+            node_id,
+            json!({}),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "an ID of the wrong sort, refused by the ID type itself",
+            "query($id: ID!) { relationship(id: $id) { id } }",
+            json!({ "id": "Q291bnRyeTowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA" }),
+            "BAD_USER_INPUT",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (case, query, variables, code) in cases {
+        let codes = app.error_codes(query, variables.clone()).await;
+        if codes.is_empty() || codes.iter().any(|c| c != code) {
+            eprintln!("{case}: {:#}", app.post(query, variables).await);
+            wrong.push(format!("{case}: {codes:?}, not [{code}]"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    app.stop().await;
+}

@@ -255,6 +255,12 @@ impl Executor {
         })?;
         rules::check_strings(document, &params.variables)
             .map_err(|bad| Code::BadUserInput.error(bad.0))?;
+        rules::check_required_variables(
+            document,
+            params.operation_name.as_deref(),
+            &params.variables,
+        )
+        .map_err(|(message, pos)| Code::BadUserInput.error(message).at(pos))?;
         for (_, shape) in &shapes {
             self.check_shape(shape)?;
         }

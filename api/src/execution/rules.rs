@@ -2,10 +2,11 @@
 //! one the schema defines, used where it may be ("Directives Are Defined", "Directives In
 //! Valid Locations", which async-graphql skips on `__typename`); no selection carries more
 //! directives than allowed; and every string a request gives, in its variables or written in
-//! its document, is short and free of control characters before any of it reaches SQL.
+//! its document, is short and free of control characters before any of it reaches SQL; and
+//! every variable the operation requires is given, before execution rather than during it.
 
 use async_graphql::parser::types::{
-    Directive, ExecutableDocument, OperationType, Selection, SelectionSet,
+    Directive, DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use async_graphql::registry::{__DirectiveLocation, Registry};
 use async_graphql::{Pos, Positioned, Variables};
@@ -235,6 +236,51 @@ pub fn check_strings(
     Ok(())
 }
 
+/// Refuses a request that leaves out a variable its operation requires (of a non-null type,
+/// without a default) or gives it `null`, as the spec's CoerceVariableValues does before
+/// execution. The operation is `operation_name`'s, or the document's only one; when it cannot be
+/// told, validation reports that.
+pub fn check_required_variables(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> Result<(), (String, Pos)> {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return Ok(()),
+        },
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            match operations.values().next() {
+                Some(operation) => operation,
+                None => return Ok(()),
+            }
+        }
+        (DocumentOperations::Multiple(_), None) => return Ok(()),
+    };
+    for definition in &operation.node.variable_definitions {
+        let variable = &definition.node;
+        if variable.var_type.node.nullable || variable.default_value.is_some() {
+            continue;
+        }
+        let name = &variable.name.node;
+        let problem = match variables.get(name) {
+            None => "was not provided",
+            Some(ConstValue::Null) => "must not be null",
+            Some(_) => continue,
+        };
+        return Err((
+            format!(
+                "Variable \"${name}\" of required type \"{}\" {problem}.",
+                variable.var_type.node
+            ),
+            definition.pos,
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use async_graphql::parser::parse_query;
@@ -251,6 +297,30 @@ mod tests {
             &parse_query(query).expect("parses"),
             5,
         )
+    }
+
+    #[test]
+    fn only_a_required_variable_left_out_or_null_is_refused() {
+        let check = |query: &str, operation: Option<&str>, variables: serde_json::Value| {
+            check_required_variables(
+                &parse_query(query).expect("parses"),
+                operation,
+                &Variables::from_json(variables),
+            )
+            .map_err(|(message, _)| message)
+        };
+        let query = "query A($c: String!) { country(code: $c) { name } }";
+        assert_eq!(
+            check(query, None, serde_json::json!({})),
+            Err("Variable \"$c\" of required type \"String!\" was not provided.".to_owned())
+        );
+        assert!(check(query, None, serde_json::json!({ "c": null })).is_err());
+        assert!(check(query, None, serde_json::json!({ "c": "SG" })).is_ok());
+        let optional = "query($c: String, $d: String! = \"SG\") { a: country(code: $d) { name } }";
+        assert!(check(optional, None, serde_json::json!({})).is_ok());
+        let two = format!("{query} query B {{ __typename }}");
+        assert!(check(&two, Some("B"), serde_json::json!({})).is_ok());
+        assert!(check(&two, Some("A"), serde_json::json!({})).is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use async_graphql::registry::Registry;
-use async_graphql::{ID, InputType, InputValueError, InputValueResult, SimpleObject, Value};
+use async_graphql::{ID, InputType, InputValueResult, SimpleObject, Value};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use govgraph_entities::NodeKind;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 pub use govgraph_read::page::truncate;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, bad_input_value};
 
 /// A parsed global ID: a node of some kind, or a relationship.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,14 +84,15 @@ fn parse_id<T: InputType>(
     value: Option<Value>,
     parse: impl FnOnce(GlobalId) -> Result<T, ApiError>,
 ) -> InputValueResult<T> {
-    let id = <ID as InputType>::parse(value).map_err(InputValueError::propagate)?;
+    let id = <ID as InputType>::parse(value)
+        .map_err(|_| bad_input_value("expected an ID: a string, as returned in an `id`"))?;
     let message = |error: ApiError| match error {
         ApiError::BadUserInput(message) => message,
         _ => "not a govgraph ID".to_owned(),
     };
     GlobalId::decode(&id)
         .and_then(parse)
-        .map_err(|error| InputValueError::custom(message(error)))
+        .map_err(|error| bad_input_value(message(error)))
 }
 
 /// A node's global ID as an argument: parsed, and checked to name a node, when the argument is

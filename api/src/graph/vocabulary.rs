@@ -1,6 +1,8 @@
 //! GraphQL enums and scalars mirroring the vocabularies of the data model.
 
-use async_graphql::{Enum, InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use async_graphql::{Enum, InputValueResult, Scalar, ScalarType, Value};
+
+use crate::error::bad_input_value;
 use govgraph_entities as entities;
 
 /// Which way a relationship runs, seen from the node it is asked of.
@@ -137,8 +139,10 @@ impl ScalarType for PartialDate {
             Value::String(text) => text
                 .parse::<entities::PartialDate>()
                 .map(PartialDate)
-                .map_err(|e| InputValueError::custom(e.to_string())),
-            _ => Err(InputValueError::expected_type(value)),
+                .map_err(bad_input_value),
+            _ => Err(bad_input_value(format!(
+                "expected a date such as `2021`, `2021-06` or `2021-06-30`, found {value}"
+            ))),
         }
     }
 
