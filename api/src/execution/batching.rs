@@ -1,96 +1,28 @@
-//! The per-request loader: async-graphql's `DataLoader` over the read layer's batched lookups,
-//! with its batches run inside the request's own task.
+//! Runs a request with its per-request loader ([`Loaders`], which resolvers reach), the
+//! batches of that loader run inside the request's own task.
 //!
 //! async-graphql's loader takes a batch's keys on a timer in another task; a request that takes
 //! longer than the timer to resolve a list then splits its batch. Here batches run inside the
 //! request's task (see [`Batches::drive`]) and take their keys once the request has had a turn
 //! without asking for any: then every key of the level is in.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
-use govgraph_read::loaders::Batch;
 use govgraph_read::store::Store;
 use tokio::sync::mpsc;
-use tracing::Instrument as _;
 
-use crate::error::ApiError;
 use crate::graph::GovGraphSchema;
 use crate::graph::federation::EntityCall;
+use crate::graph::loader::{Db, Loaders};
 use crate::telemetry::Metrics;
-
-/// The loader behind every batched lookup; a fresh `DataLoader` of it serves each request.
-pub struct Db {
-    store: Store,
-    metrics: Metrics,
-}
-
-impl<K> Loader<K> for Db
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    Store: Batch<K>,
-{
-    type Value = <Store as Batch<K>>::Value;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Self::Value>, ApiError> {
-        let name = <Store as Batch<K>>::NAME;
-        self.metrics.batch(name, keys.len());
-        let span = tracing::info_span!(
-            target: "govgraph_api::loaders",
-            "DataLoader batch",
-            otel.name = format!("load {name}"),
-            govgraph.loader.name = name,
-            govgraph.loader.batch.size = i64::try_from(keys.len()).unwrap_or(i64::MAX),
-        );
-        self.store
-            .load(keys)
-            .instrument(span)
-            .await
-            .map_err(ApiError::from)
-    }
-}
-
-/// The per-request loader resolvers reach through the context. It counts the keys asked for,
-/// so that a batch can tell when the request has stopped asking.
-pub struct Loaders {
-    loader: DataLoader<Db, HashMapCache>,
-    asks: Arc<AtomicUsize>,
-}
-
-impl Loaders {
-    /// Loads one value through the batch of its key type.
-    pub async fn load_one<K>(&self, key: K) -> Result<Option<<Db as Loader<K>>::Value>, ApiError>
-    where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        Db: Loader<K, Error = ApiError>,
-    {
-        self.asks.fetch_add(1, Ordering::Relaxed);
-        self.loader.load_one(key).await
-    }
-
-    /// Loads many values through the batch of their key type.
-    pub async fn load_many<K>(
-        &self,
-        keys: impl IntoIterator<Item = K>,
-    ) -> Result<HashMap<K, <Db as Loader<K>>::Value>, ApiError>
-    where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        Db: Loader<K, Error = ApiError>,
-    {
-        self.asks.fetch_add(1, Ordering::Relaxed);
-        self.loader.load_many(keys).await
-    }
-}
 
 /// Executes `request` on `schema` with a fresh loader over `store`: the one way to run a
 /// request, since the loader's batches run inside the execution (see [`per_request`]).
@@ -100,7 +32,7 @@ pub async fn execute(
     metrics: Metrics,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
-    let (loaders, batches) = per_request(Db { store, metrics });
+    let (loaders, batches) = per_request(Db::new(store, metrics));
     let request = request.data(loaders).data(EntityCall::default());
     batches.drive(schema.execute(request)).await
 }
@@ -126,7 +58,7 @@ fn per_request(db: Db) -> (Loaders, Batches) {
     };
     // The cache lives as long as the request: what one field loaded, another reuses.
     let loader = DataLoader::with_cache(db, spawn, HashMapCache::default()).delay(Duration::ZERO);
-    (Loaders { loader, asks }, Batches(receiver))
+    (Loaders::new(loader, asks), Batches(receiver))
 }
 
 /// Runs `batch` once a turn passes in which `asks` does not move, or after [`MAX_TURNS`].

@@ -85,7 +85,7 @@ mod tests {
     use super::*;
 
     fn registry() -> async_graphql::SchemaEnv {
-        crate::execution::schema_env().expect("the registry")
+        crate::graph::schema_env().expect("the registry")
     }
 
     #[test]

@@ -16,13 +16,11 @@ pub mod rules;
 pub mod shape;
 pub mod tokens;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Request, Response, SchemaEnv, ServerError, ServerResult, Variables};
-use futures_util::FutureExt as _;
+use async_graphql::{Request, Response, SchemaEnv, ServerError, Variables};
 
 use self::documents::{Documents, Prepared};
 use self::rules::Broken;
@@ -32,44 +30,9 @@ use crate::error::{Code, assign_codes};
 use crate::ftv1::InlineTrace;
 use crate::graph::federation::EntityLimit;
 use crate::graph::node::MAX_IDS;
-use crate::graph::{GovGraphSchema, schema};
+use crate::graph::{GovGraphSchema, schema, schema_env};
 use crate::telemetry::Metrics;
 use govgraph_read::store::Store;
-
-/// Keeps the schema environment (the registry of types) of the first request it sees.
-struct CaptureEnv(Arc<Mutex<Option<SchemaEnv>>>);
-
-impl ExtensionFactory for CaptureEnv {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CaptureEnv(self.0.clone()))
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CaptureEnv {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if let Ok(mut env) = self.0.lock() {
-            *env = Some(ctx.schema_env.clone());
-        }
-        next.run(ctx, query, variables).await
-    }
-}
-
-/// The environment (the registry of types) of the govgraph schema, which async-graphql shows
-/// only to extensions: one request, which needs no I/O, hands it over.
-pub fn schema_env() -> Option<SchemaEnv> {
-    let slot = Arc::new(Mutex::new(None));
-    let probe = schema().extension(CaptureEnv(slot.clone())).finish();
-    // `{ __typename }` is answered in the first poll: nothing in it waits.
-    let _ = probe.execute("{ __typename }").now_or_never();
-    slot.lock().ok().and_then(|mut env| env.take())
-}
 
 /// One GraphQL request as the client sent it.
 #[derive(Clone, Debug, Default)]

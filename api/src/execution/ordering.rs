@@ -527,7 +527,7 @@ mod tests {
     use super::*;
 
     fn schema_env() -> async_graphql::SchemaEnv {
-        crate::execution::schema_env().expect("the registry")
+        crate::graph::schema_env().expect("the registry")
     }
 
     fn ordered(query: &str, variables: serde_json::Value, data: serde_json::Value) -> String {

@@ -288,7 +288,7 @@ mod tests {
     use super::*;
 
     fn schema_env() -> async_graphql::SchemaEnv {
-        crate::execution::schema_env().expect("the registry")
+        crate::graph::schema_env().expect("the registry")
     }
 
     fn directives(query: &str) -> Result<(), Broken> {

@@ -444,7 +444,7 @@ mod tests {
     use super::*;
 
     fn schema_env() -> async_graphql::SchemaEnv {
-        crate::execution::schema_env().expect("the registry")
+        crate::graph::schema_env().expect("the registry")
     }
 
     fn shape_of(registry: &Registry, query: &str, variables: serde_json::Value) -> Shape {

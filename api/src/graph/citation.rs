@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::Source;
-use super::connection::loader;
+use super::loader::loader;
 use super::node::NodeType;
 use crate::error::ApiError;
 use govgraph_read::ids::{EdgeId, NodeId};

@@ -8,30 +8,18 @@ use async_graphql::{Context, Description, Object, OutputType, TypeName};
 use govgraph_entities::NodeKind;
 
 use super::citation::Citation;
+use super::loader::{database, loader};
 use super::node::NodeType;
 use super::relationship::Relationship;
 use super::relay::PageInfo;
 use super::vocabulary::Direction;
 use super::vocabulary::{PartialDate, Predicate};
 use crate::error::ApiError;
-use crate::execution::batching::Loaders;
 use govgraph_read::ids::{EdgeId, NodeId};
 use govgraph_read::listing::Listing;
 use govgraph_read::loaders::{LinkCountOf, LinkPageOf};
 use govgraph_read::page::Page;
 use govgraph_read::store::{self, LinkRow, LinkSpec};
-
-/// The per-request loader; registered by the server and by tests for every request.
-pub fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders, ApiError> {
-    ctx.data::<Loaders>()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("no loader in the request")))
-}
-
-/// The database; registered by the server.
-pub fn database<'a>(ctx: &'a Context<'_>) -> Result<&'a store::Store, ApiError> {
-    ctx.data::<store::Store>()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("no database in the schema")))
-}
 
 /// Whether the connection field being resolved selects anything of its page, as opposed to only its `totalCount`: a count alone needs no page.
 fn page_selected(ctx: &Context<'_>) -> bool {

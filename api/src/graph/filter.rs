@@ -5,7 +5,7 @@ use govgraph_read::ids::NodeId;
 use govgraph_read::listing::{Criterion, Order, SortKey};
 use govgraph_read::loaders::{NodeBySlug, NodeOfKind};
 
-use super::connection::loader;
+use super::loader::loader;
 use super::relay::{NodeGlobalId, truncate, type_name};
 use super::vocabulary::Direction;
 use super::vocabulary::{NodeKind, Predicate};

@@ -3,7 +3,7 @@
 use async_graphql::Context;
 use govgraph_entities::NodeKind;
 
-use super::connection::loader;
+use super::loader::loader;
 use super::node::NodeType;
 use super::relay::{truncate, type_name};
 use crate::error::ApiError;

@@ -8,7 +8,8 @@ use govgraph_entities::NodeKind as Kind;
 
 use super::Source;
 use super::citation::{Citation, ExternalId};
-use super::connection::{LinkedConnection, loader};
+use super::connection::LinkedConnection;
+use super::loader::loader;
 use super::relationship::Relationship;
 use super::relay::{GlobalId, NodeGlobalId, RelationshipGlobalId};
 use super::vocabulary::Direction;

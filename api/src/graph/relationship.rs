@@ -8,7 +8,7 @@ use govgraph_entities::edge;
 
 use super::Source;
 use super::citation::Citation;
-use super::connection::loader;
+use super::loader::loader;
 use super::node::{Node, NodeType};
 use super::relay::GlobalId;
 use super::vocabulary::{PartialDate, Predicate};
