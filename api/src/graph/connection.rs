@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use std::any::TypeId;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use async_graphql::{Context, Description, Object, OutputType, TypeName};
 use govgraph_entities::NodeKind;
@@ -30,7 +33,7 @@ fn page_selected(ctx: &Context<'_>) -> bool {
 }
 
 /// What a connection's edges are: a node of a list, or a link from a node to another.
-pub trait EdgeType: OutputType {
+pub trait EdgeType: OutputType + 'static {
     /// The type of the nodes the edges lead to.
     type Node: NodeType;
 
@@ -57,6 +60,28 @@ enum Count {
     Links(LinkCountOf),
 }
 
+/// The GraphQL name of the generic type `T`, made by `make` the first time it is asked for and
+/// kept: async-graphql asks for a type's name for every object it answers.
+fn named_once<T: 'static>(make: impl FnOnce() -> String) -> Cow<'static, str> {
+    static NAMES: OnceLock<RwLock<HashMap<TypeId, &'static str>>> = OnceLock::new();
+    let names = NAMES.get_or_init(Default::default);
+    let key = TypeId::of::<T>();
+    if let Some(name) = names.read().ok().and_then(|names| names.get(&key).copied()) {
+        return Cow::Borrowed(name);
+    }
+    // Made before the lock is taken: making a name asks for the names of the types inside it.
+    let made = make();
+    let Ok(mut names) = names.write() else {
+        return Cow::Owned(made);
+    };
+    // One string per generic type of the schema, kept for the life of the process.
+    Cow::Borrowed(
+        names
+            .entry(key)
+            .or_insert_with(|| Box::leak(made.into_boxed_str())),
+    )
+}
+
 /// A page of a filtered, ordered list of nodes of one kind.
 pub type NodeConnection<N> = Connection<Edge<N>>;
 
@@ -66,9 +91,11 @@ pub type LinkedConnection<N> = Connection<LinkedEdge<N>>;
 /// `CountryEdge` names `CountryConnection`; `LinkedCountryEdge`, `LinkedCountryConnection`.
 impl<E: EdgeType> TypeName for Connection<E> {
     fn type_name() -> Cow<'static, str> {
-        let edge = E::type_name();
-        let stem = edge.strip_suffix("Edge").unwrap_or(&edge);
-        format!("{stem}Connection").into()
+        named_once::<Self>(|| {
+            let edge = E::type_name();
+            let stem = edge.strip_suffix("Edge").unwrap_or(&edge);
+            format!("{stem}Connection")
+        })
     }
 }
 
@@ -115,7 +142,7 @@ pub struct Edge<N> {
 
 impl<N: NodeType> TypeName for Edge<N> {
     fn type_name() -> Cow<'static, str> {
-        format!("{}Edge", N::type_name()).into()
+        named_once::<Self>(|| format!("{}Edge", N::type_name()))
     }
 }
 
@@ -177,7 +204,7 @@ pub struct LinkedEdge<N> {
 
 impl<N: NodeType> TypeName for LinkedEdge<N> {
     fn type_name() -> Cow<'static, str> {
-        format!("Linked{}Edge", N::type_name()).into()
+        named_once::<Self>(|| format!("Linked{}Edge", N::type_name()))
     }
 }
 

@@ -79,21 +79,62 @@ impl GlobalId {
     }
 }
 
-/// Parses an argument of type `ID` with `parse`, whose error message is the client's.
-fn parse_id<T: InputType>(
-    value: Option<Value>,
-    parse: impl FnOnce(GlobalId) -> Result<T, ApiError>,
-) -> InputValueResult<T> {
-    let id = <ID as InputType>::parse(value)
-        .map_err(|_| bad_input_value("expected an ID: a string, as returned in an `id`"))?;
-    let message = |error: ApiError| match error {
-        ApiError::BadUserInput(message) => message,
-        _ => "not a govgraph ID".to_owned(),
-    };
-    GlobalId::decode(&id)
-        .and_then(parse)
-        .map_err(|error| bad_input_value(message(error)))
+/// A global ID of one sort as an argument: its GraphQL type is `ID`, and it is parsed and
+/// checked to be of its sort when the argument is read, so that a resolver receives it typed.
+trait IdArgument: Sized {
+    /// The argument, if `id` is of its sort; else why not, for the client.
+    fn from_global(id: GlobalId) -> Result<Self, ApiError>;
+
+    /// The global ID the argument stands for.
+    fn global(&self) -> GlobalId;
+
+    /// Parses an argument value; any failure is `BAD_USER_INPUT`, with the message the client sees.
+    fn parse_value(value: Option<Value>) -> InputValueResult<Self>
+    where
+        Self: InputType,
+    {
+        let id = <ID as InputType>::parse(value)
+            .map_err(|_| bad_input_value("expected an ID: a string, as returned in an `id`"))?;
+        let message = |error: ApiError| match error {
+            ApiError::BadUserInput(message) => message,
+            _ => "not a govgraph ID".to_owned(),
+        };
+        GlobalId::decode(&id)
+            .and_then(Self::from_global)
+            .map_err(|error| bad_input_value(message(error)))
+    }
 }
+
+/// Implements `InputType` for [`IdArgument`]s, as the GraphQL type `ID`.
+macro_rules! id_input_types {
+    ($($ty:ty),*) => {$(
+        impl InputType for $ty {
+            type RawValueType = Self;
+
+            fn type_name() -> Cow<'static, str> {
+                <ID as InputType>::type_name()
+            }
+
+            fn create_type_info(registry: &mut Registry) -> String {
+                <ID as InputType>::create_type_info(registry)
+            }
+
+            fn parse(value: Option<Value>) -> InputValueResult<Self> {
+                Self::parse_value(value)
+            }
+
+            fn to_value(&self) -> Value {
+                Value::String(self.global().encode().0)
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+        }
+    )*};
+}
+
+id_input_types!(NodeGlobalId, RelationshipGlobalId);
 
 /// A node's global ID as an argument: parsed, and checked to name a node, when the argument is
 /// read, so that a resolver receives the node's kind and id. Its GraphQL type is `ID`.
@@ -105,32 +146,18 @@ pub struct NodeGlobalId {
     pub id: NodeId,
 }
 
-impl InputType for NodeGlobalId {
-    type RawValueType = Self;
-
-    fn type_name() -> Cow<'static, str> {
-        <ID as InputType>::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        <ID as InputType>::create_type_info(registry)
-    }
-
-    fn parse(value: Option<Value>) -> InputValueResult<Self> {
-        parse_id(value, |id| match id {
+impl IdArgument for NodeGlobalId {
+    fn from_global(id: GlobalId) -> Result<Self, ApiError> {
+        match id {
             GlobalId::Node(kind, id) => Ok(Self { kind, id }),
             GlobalId::Relationship(_) => Err(ApiError::bad_input(
                 "this ID names a relationship; use `relationship(id:)` for it",
             )),
-        })
+        }
     }
 
-    fn to_value(&self) -> Value {
-        Value::String(GlobalId::Node(self.kind, self.id).encode().0)
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
+    fn global(&self) -> GlobalId {
+        GlobalId::Node(self.kind, self.id)
     }
 }
 
@@ -139,32 +166,18 @@ impl InputType for NodeGlobalId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RelationshipGlobalId(pub EdgeId);
 
-impl InputType for RelationshipGlobalId {
-    type RawValueType = Self;
-
-    fn type_name() -> Cow<'static, str> {
-        <ID as InputType>::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        <ID as InputType>::create_type_info(registry)
-    }
-
-    fn parse(value: Option<Value>) -> InputValueResult<Self> {
-        parse_id(value, |id| match id {
+impl IdArgument for RelationshipGlobalId {
+    fn from_global(id: GlobalId) -> Result<Self, ApiError> {
+        match id {
             GlobalId::Relationship(id) => Ok(Self(id)),
             GlobalId::Node(..) => Err(ApiError::bad_input(
                 "this ID names a node; use `node(id:)` for it",
             )),
-        })
+        }
     }
 
-    fn to_value(&self) -> Value {
-        Value::String(GlobalId::Relationship(self.0).encode().0)
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
+    fn global(&self) -> GlobalId {
+        GlobalId::Relationship(self.0)
     }
 }
 
