@@ -25,43 +25,16 @@ use async_graphql_value::ConstValue;
 /// The alias under which each selection set asks for its object's type.
 pub const TYPE_KEY: &str = "__govgraph_typename";
 
-/// Whether the document already uses the reserved alias, which would then be ambiguous.
-pub fn uses_type_key(document: &ExecutableDocument) -> bool {
-    fn set_uses(set: &SelectionSet) -> bool {
-        set.items.iter().any(|item| match &item.node {
-            Selection::Field(field) => {
-                field.node.response_key().node == TYPE_KEY
-                    || set_uses(&field.node.selection_set.node)
-            }
-            Selection::InlineFragment(fragment) => set_uses(&fragment.node.selection_set.node),
-            Selection::FragmentSpread(_) => false,
-        })
-    }
-    document
-        .operations
-        .iter()
-        .any(|(_, operation)| set_uses(&operation.node.selection_set.node))
-        || document
-            .fragments
-            .values()
-            .any(|fragment| set_uses(&fragment.node.selection_set.node))
-}
-
-/// Whether a `@skip` or `@include` of `document` takes its condition from a variable.
-pub fn has_variable_conditions(document: &ExecutableDocument) -> bool {
-    fn set_has(set: &SelectionSet) -> bool {
+/// Whether any selection of `document`, at any depth of its operations or its fragments, passes
+/// `test`.
+fn any_selection(document: &ExecutableDocument, test: impl Fn(&Selection) -> bool) -> bool {
+    fn set_has(set: &SelectionSet, test: &dyn Fn(&Selection) -> bool) -> bool {
         set.items.iter().any(|item| {
-            let conditional =
-                item.node.directives().iter().any(|directive| {
-                    directive.node.arguments.iter().any(|(_, value)| {
-                        matches!(value.node, async_graphql_value::Value::Variable(_))
-                    })
-                });
-            conditional
+            test(&item.node)
                 || match &item.node {
-                    Selection::Field(field) => set_has(&field.node.selection_set.node),
+                    Selection::Field(field) => set_has(&field.node.selection_set.node, test),
                     Selection::InlineFragment(fragment) => {
-                        set_has(&fragment.node.selection_set.node)
+                        set_has(&fragment.node.selection_set.node, test)
                     }
                     Selection::FragmentSpread(_) => false,
                 }
@@ -70,11 +43,32 @@ pub fn has_variable_conditions(document: &ExecutableDocument) -> bool {
     document
         .operations
         .iter()
-        .any(|(_, operation)| set_has(&operation.node.selection_set.node))
+        .any(|(_, operation)| set_has(&operation.node.selection_set.node, &test))
         || document
             .fragments
             .values()
-            .any(|fragment| set_has(&fragment.node.selection_set.node))
+            .any(|fragment| set_has(&fragment.node.selection_set.node, &test))
+}
+
+/// Whether the document already uses the reserved alias, which would then be ambiguous.
+pub fn uses_type_key(document: &ExecutableDocument) -> bool {
+    any_selection(
+        document,
+        |selection| matches!(selection, Selection::Field(field) if field.node.response_key().node == TYPE_KEY),
+    )
+}
+
+/// Whether a `@skip` or `@include` of `document` takes its condition from a variable.
+pub fn has_variable_conditions(document: &ExecutableDocument) -> bool {
+    any_selection(document, |selection| {
+        selection.directives().iter().any(|directive| {
+            directive
+                .node
+                .arguments
+                .iter()
+                .any(|(_, value)| matches!(value.node, async_graphql_value::Value::Variable(_)))
+        })
+    })
 }
 
 fn type_field(at: async_graphql::Pos) -> Positioned<Selection> {
@@ -180,29 +174,12 @@ fn add_abstract_type_fields(set: &mut Positioned<SelectionSet>, on: &str, regist
 
 /// Whether `document` has a `@skip` or an `@include`.
 fn has_conditions(document: &ExecutableDocument) -> bool {
-    fn set_has(set: &SelectionSet) -> bool {
-        set.items.iter().any(|item| {
-            item.node
-                .directives()
-                .iter()
-                .any(|directive| matches!(directive.node.name.node.as_str(), "skip" | "include"))
-                || match &item.node {
-                    Selection::Field(field) => set_has(&field.node.selection_set.node),
-                    Selection::InlineFragment(fragment) => {
-                        set_has(&fragment.node.selection_set.node)
-                    }
-                    Selection::FragmentSpread(_) => false,
-                }
-        })
-    }
-    document
-        .operations
-        .iter()
-        .any(|(_, operation)| set_has(&operation.node.selection_set.node))
-        || document
-            .fragments
-            .values()
-            .any(|fragment| set_has(&fragment.node.selection_set.node))
+    any_selection(document, |selection| {
+        selection
+            .directives()
+            .iter()
+            .any(|directive| matches!(directive.node.name.node.as_str(), "skip" | "include"))
+    })
 }
 
 /// `document` with the type field added to every object's selection set.
