@@ -182,6 +182,17 @@ impl From<DbErr> for ApiError {
     }
 }
 
+impl From<govgraph_read::traversal::WalkError> for ApiError {
+    fn from(error: govgraph_read::traversal::WalkError) -> Self {
+        match error {
+            govgraph_read::traversal::WalkError::TooWide { .. } => Self::LimitExceeded(format!(
+                "the walk is too wide: {error}; narrow it with `predicates` or fewer hops"
+            )),
+            govgraph_read::traversal::WalkError::Database(error) => error.into(),
+        }
+    }
+}
+
 impl From<govgraph_read::page::PageError> for ApiError {
     fn from(error: govgraph_read::page::PageError) -> Self {
         Self::BadUserInput(error.0)

@@ -85,6 +85,14 @@ macro_rules! declare_kinds {
                 }
             }
 
+            /// The kind with this stored name, e.g. `WORKING_GROUP`.
+            pub fn from_stored(stored: &str) -> Option<Self> {
+                match stored {
+                    $($stored => Some(Self::$kind),)*
+                    _ => None,
+                }
+            }
+
             /// Calls `visitor` with the kind's detail table.
             pub fn visit_detail<V: DetailVisitor>(self, visitor: V) -> V::Output {
                 match self {

@@ -61,6 +61,11 @@ const ACTORS: &[NodeKind] = &[Country, Organisation, Person];
 const GROUPS: &[NodeKind] = &[WorkingGroup, Partnership];
 
 impl Predicate {
+    /// The predicate with this stored name, e.g. `MEMBER_OF`.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        <Self as ActiveEnum>::try_from_value(&stored.to_owned()).ok()
+    }
+
     /// The pairs of (subject kinds, object kinds) this predicate may join.
     fn signatures(self) -> &'static [(&'static [NodeKind], &'static [NodeKind])] {
         match self {

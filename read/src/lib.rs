@@ -10,7 +10,10 @@ pub mod ids;
 pub mod listing;
 pub mod loaders;
 pub mod page;
+pub mod relationships;
 pub mod store;
+pub mod traversal;
+pub mod validity;
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::{OnceLock, RwLock};
 
 use async_graphql::{Context, Description, Object, OutputType, TypeName};
-use govgraph_entities::NodeKind;
 
 use super::citation::Citation;
 use super::loader::{database, loader};
@@ -25,7 +24,7 @@ use govgraph_read::page::Page;
 use govgraph_read::store::{self, LinkRow, LinkSpec};
 
 /// Whether the connection field being resolved selects anything of its page, as opposed to only its `totalCount`: a count alone needs no page.
-fn page_selected(ctx: &Context<'_>) -> bool {
+pub(crate) fn page_selected(ctx: &Context<'_>) -> bool {
     let selection = ctx.look_ahead();
     ["edges", "nodes", "pageInfo"]
         .iter()
@@ -210,7 +209,7 @@ impl<N: NodeType> TypeName for LinkedEdge<N> {
 
 impl<N: NodeType> EdgeType for LinkedEdge<N> {
     type Node = N;
-    const CONNECTION_DESCRIPTION: &'static str = "A page of a node's relationships, each with the node at the other end, ordered by that node's name.";
+    const CONNECTION_DESCRIPTION: &'static str = "A page of a node's relationships, each with the node at the other end, filtered and ordered as the field was asked.";
 
     fn node(&self) -> &N {
         &self.node
@@ -271,24 +270,15 @@ impl<N: NodeType> LinkedEdge<N> {
 }
 
 impl<N: NodeType> LinkedConnection<N> {
-    /// Loads one page of the links of `anchor` with the given predicates and direction, to nodes of `N`'s kinds.
+    /// Loads one page of the links of `anchor` that `spec` names.
     pub async fn load(
         ctx: &Context<'_>,
         anchor: NodeId,
-        predicates: Vec<govgraph_entities::Predicate>,
-        direction: store::Direction,
+        spec: LinkSpec,
         page: Page,
     ) -> Result<Self, ApiError> {
-        page.check_order(store::LINK_ORDER)?;
-        let mut predicates = predicates;
-        predicates.sort();
-        predicates.dedup();
-        let kinds: Vec<NodeKind> = N::KINDS.to_vec();
-        let spec = Arc::new(LinkSpec {
-            predicates,
-            direction,
-            kinds,
-        });
+        page.check_order(spec.order.name())?;
+        let spec = Arc::new(spec);
         let rows = if page_selected(ctx) {
             let key = LinkPageOf {
                 anchor,

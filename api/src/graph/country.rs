@@ -103,7 +103,7 @@ impl Region {
     ];
 
     /// The region as the data set stores it: `asia`.
-    fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             Region::Africa => "africa",
             Region::Americas => "americas",
@@ -113,7 +113,7 @@ impl Region {
         }
     }
 
-    fn from_slug(slug: &str) -> Option<Self> {
+    pub(crate) fn from_slug(slug: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|region| region.slug() == slug)
     }
 }

@@ -1,15 +1,20 @@
 //! The GraphQL schema: one module per domain, merged into one query root.
 
+pub mod aggregates;
 pub mod citation;
 pub mod connection;
 pub mod federation;
 pub mod filter;
+pub mod linked;
 pub mod loader;
 pub mod lookup;
 pub mod node;
+pub mod node_ref;
 pub mod relationship;
 pub mod relay;
+pub mod timeline;
 pub mod vocabulary;
+pub mod walks;
 
 use std::sync::{Arc, Mutex};
 
@@ -36,7 +41,13 @@ macro_rules! kind_modules {
         /// The fields of the query root: every node kind's list and lookup, lookups by global ID, and the entity resolvers of federation.
         #[derive(MergedObject, Default)]
         #[graphql(name = "Query")]
-        pub struct QueryFields(node::NodeQuery, $($module::Query,)*);
+        pub struct QueryFields(
+            node::NodeQuery,
+            timeline::TimelineQuery,
+            aggregates::AggregateQuery,
+            walks::WalkQuery,
+            $($module::Query,)*
+        );
     };
 }
 

@@ -9,11 +9,12 @@ use govgraph_entities::NodeKind as Kind;
 use super::Source;
 use super::citation::{Citation, ExternalId};
 use super::connection::LinkedConnection;
+use super::linked::{LinkArgs, LinkedFilter, LinkedOrder};
 use super::loader::loader;
 use super::relationship::Relationship;
 use super::relay::{GlobalId, NodeGlobalId, RelationshipGlobalId};
 use super::vocabulary::Direction;
-use super::vocabulary::{NodeKind, Predicate};
+use super::vocabulary::{NodeKind, PartialDate, Predicate};
 use crate::error::ApiError;
 use govgraph_read::loaders::{EdgeById, NodeOfKind};
 use govgraph_read::page::Page;
@@ -104,6 +105,21 @@ macro_rules! node_interface {
                     desc = "Only relationships running this way; both when not given."
                 ),
                 arg(
+                    name = "filter",
+                    ty = "Option<LinkedFilter>",
+                    desc = "Only relationships meeting these conditions; `totalCount` counts only these."
+                ),
+                arg(
+                    name = "order_by",
+                    ty = "Option<LinkedOrder>",
+                    desc = "The order of the list; `OTHER_NAME_ASC` when not given."
+                ),
+                arg(
+                    name = "as_of",
+                    ty = "Option<PartialDate>",
+                    desc = "Only relationships that held on this date (or at some time in the month or year it names). A relationship with no dates always holds."
+                ),
+                arg(
                     name = "first",
                     ty = "Option<i32>",
                     desc = "Returns the first `first` links (1 to 100)."
@@ -170,6 +186,7 @@ pub mod common {
         record: &NodeRecord,
         predicates: Option<Vec<Predicate>>,
         direction: Option<Direction>,
+        args: LinkArgs,
         page: Page,
     ) -> Result<LinkedConnection<Node>, ApiError> {
         let predicates =
@@ -178,7 +195,22 @@ pub mod common {
                 .map(|predicate| (*predicate).into())
                 .collect();
         let direction = direction.unwrap_or(Direction::Both).into();
-        LinkedConnection::load(ctx, record.id(), predicates, direction, page).await
+        let spec = args.spec("relationships", predicates, direction, &[])?;
+        LinkedConnection::load(ctx, record.id(), spec, page).await
+    }
+
+    /// A typed relationship field of `N`, following `predicates` `direction`.
+    pub async fn links<N: NodeType>(
+        ctx: &Context<'_>,
+        record: &NodeRecord,
+        field: &str,
+        predicates: Vec<govgraph_entities::Predicate>,
+        direction: govgraph_read::store::Direction,
+        args: LinkArgs,
+        page: Page,
+    ) -> Result<LinkedConnection<N>, ApiError> {
+        let spec = args.spec(field, predicates, direction, N::KINDS)?;
+        LinkedConnection::load(ctx, record.id(), spec, page).await
     }
 }
 
@@ -315,7 +347,8 @@ macro_rules! node_object {
                 $crate::graph::citation::ExternalId::of_node(ctx, self.record.id()).await
             }
 
-            /// The node's relationships, with the node at the other end of each, ordered by that node's name.
+            /// The node's relationships, with the node at the other end of each, filtered and ordered as asked.
+            #[allow(clippy::too_many_arguments, reason = "one per GraphQL argument")]
             pub async fn relationships(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -323,6 +356,12 @@ macro_rules! node_object {
                 predicates: Option<Vec<$crate::graph::vocabulary::Predicate>>,
                 #[graphql(desc = "Only relationships running this way; both when not given.")]
                 direction: Option<$crate::graph::vocabulary::Direction>,
+                #[graphql(desc = "Only relationships meeting these conditions; `totalCount` counts only these.")]
+                filter: Option<$crate::graph::linked::LinkedFilter>,
+                #[graphql(desc = "The order of the list; `OTHER_NAME_ASC` when not given.")]
+                order_by: Option<$crate::graph::linked::LinkedOrder>,
+                #[graphql(desc = "Only relationships that held on this date (or at some time in the month or year it names). A relationship with no dates always holds.")]
+                as_of: Option<$crate::graph::vocabulary::PartialDate>,
                 #[graphql(desc = "Returns the first `first` links (1 to 100).")]
                 first: Option<i32>,
                 #[graphql(desc = "Returns links after this cursor.")]
@@ -336,7 +375,8 @@ macro_rules! node_object {
                 $crate::error::ApiError,
             > {
                 let page = govgraph_read::page::Page::new(first, after, last, before)?;
-                $crate::graph::node::common::relationships(ctx, &self.record, predicates, direction, page).await
+                let args = $crate::graph::linked::LinkArgs { filter, order_by, as_of };
+                $crate::graph::node::common::relationships(ctx, &self.record, predicates, direction, args, page).await
             }
 
             $(
@@ -344,6 +384,12 @@ macro_rules! node_object {
                 pub async fn $field(
                     &self,
                     ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "Only relationships meeting these conditions; `totalCount` counts only these.")]
+                    filter: Option<$crate::graph::linked::LinkedFilter>,
+                    #[graphql(desc = "The order of the list; `OTHER_NAME_ASC` when not given.")]
+                    order_by: Option<$crate::graph::linked::LinkedOrder>,
+                    #[graphql(desc = "Only relationships that held on this date (or at some time in the month or year it names). A relationship with no dates always holds.")]
+                    as_of: Option<$crate::graph::vocabulary::PartialDate>,
                     #[graphql(desc = "Returns the first `first` links (1 to 100; 20 when neither `first` nor `last` is given).")]
                     first: Option<i32>,
                     #[graphql(desc = "Returns links after this cursor.")]
@@ -354,11 +400,13 @@ macro_rules! node_object {
                     before: Option<String>,
                 ) -> Result<$crate::graph::connection::LinkedConnection<$target>, $crate::error::ApiError> {
                     let page = govgraph_read::page::Page::new(first, after, last, before)?;
-                    $crate::graph::connection::LinkedConnection::load(
+                    $crate::graph::node::common::links(
                         ctx,
-                        self.record.id(),
+                        &self.record,
+                        stringify!($field),
                         vec![$(govgraph_entities::Predicate::$predicate),+],
                         govgraph_read::store::Direction::$direction,
+                        $crate::graph::linked::LinkArgs { filter, order_by, as_of },
                         page,
                     )
                     .await

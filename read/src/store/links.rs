@@ -12,6 +12,7 @@ use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable, QueryRes
 use uuid::Uuid;
 
 use crate::ids::{EdgeId, NodeId};
+use crate::validity::{Period, overlaps};
 
 use super::{NodeRecord, Store, alias, all_kinds, col, decode_node, page_bounds, select_nodes};
 use crate::page::{Cursor, Page};
@@ -27,7 +28,7 @@ pub enum Direction {
     Both,
 }
 
-/// Which relationships of a node a connection lists.
+/// Which relationships of a node a connection lists, and in what order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LinkSpec {
     /// Predicates to follow; empty means all.
@@ -36,6 +37,67 @@ pub struct LinkSpec {
     pub direction: Direction,
     /// Kinds the node at the other end may have; empty means all.
     pub kinds: Vec<NodeKind>,
+    /// UN M49 regions (lower-case slugs) one of which the node at the other end, a country,
+    /// must be in; empty means any node.
+    pub regions: Vec<String>,
+    /// Roles one of which the relationship must have; empty means any role or none.
+    pub roles: Vec<String>,
+    /// Periods every one of which the relationship must overlap.
+    pub during: Vec<Period>,
+    /// The order of the list.
+    pub order: LinkOrder,
+}
+
+impl LinkSpec {
+    /// Every relationship of `predicates` (all when empty) running `direction`, to nodes of
+    /// `kinds` (any when empty), ordered by the other node's name.
+    pub fn new(predicates: Vec<Predicate>, direction: Direction, kinds: Vec<NodeKind>) -> Self {
+        Self {
+            predicates,
+            direction,
+            kinds,
+            regions: Vec::new(),
+            roles: Vec::new(),
+            during: Vec::new(),
+            order: LinkOrder::default(),
+        }
+    }
+}
+
+/// What a list of links is ordered by; the edge's id breaks ties.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LinkSortKey {
+    /// The name of the node at the other end.
+    #[default]
+    OtherName,
+    /// When the relationship began; undated relationships sort first.
+    ValidFrom,
+    /// When the relationship ended; undated relationships sort first.
+    ValidTo,
+}
+
+/// The order of a list of links.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct LinkOrder {
+    /// What the list is ordered by.
+    pub key: LinkSortKey,
+    /// Whether from the highest down.
+    pub descending: bool,
+}
+
+impl LinkOrder {
+    /// The order's name, carried in cursors so that a cursor of one order is refused by a
+    /// list in another: `OtherNameAsc`, `ValidFromDesc`.
+    pub fn name(&self) -> &'static str {
+        match (self.key, self.descending) {
+            (LinkSortKey::OtherName, false) => LINK_ORDER,
+            (LinkSortKey::OtherName, true) => "OtherNameDesc",
+            (LinkSortKey::ValidFrom, false) => "ValidFromAsc",
+            (LinkSortKey::ValidFrom, true) => "ValidFromDesc",
+            (LinkSortKey::ValidTo, false) => "ValidToAsc",
+            (LinkSortKey::ValidTo, true) => "ValidToDesc",
+        }
+    }
 }
 
 /// A relationship seen from one end, with the node at the other end.
@@ -51,7 +113,8 @@ pub struct LinkRow {
     pub cursor: Cursor,
 }
 
-/// The order of every list of links: by the other node's name, then the edge id.
+/// The order of a list of links unless asked otherwise: by the other node's name, then the
+/// edge id.
 pub const LINK_ORDER: &str = "OtherNameAsc";
 
 const LINK: &str = "link";
@@ -63,7 +126,7 @@ const EDGE: &str = "e_";
 
 /// Selects the edge columns of table alias `table`, named `{from}{column}` there, as
 /// `e_{column}`, for [`decode_edge`].
-fn select_edge(query: &mut SelectStatement, table: &str, from: &str) {
+pub(super) fn select_edge(query: &mut SelectStatement, table: &str, from: &str) {
     for column in edge::Column::iter() {
         let name = column.as_str();
         query.expr_as(
@@ -74,7 +137,7 @@ fn select_edge(query: &mut SelectStatement, table: &str, from: &str) {
 }
 
 /// Reads the edge columns [`select_edge`] selected.
-fn decode_edge(row: &QueryResult) -> Result<edge::Model, DbErr> {
+pub(super) fn decode_edge(row: &QueryResult) -> Result<edge::Model, DbErr> {
     edge::Model::from_query_result(row, EDGE)
 }
 
@@ -97,6 +160,16 @@ fn edges_of(anchors: &[NodeId], spec: &LinkSpec) -> SelectStatement {
             query.and_where(
                 col("edge", "predicate").is_in(spec.predicates.iter().map(|p| p.as_str())),
             );
+        }
+        if !spec.roles.is_empty() {
+            query.and_where(col("edge", "role").is_in(spec.roles.iter().cloned()));
+        }
+        for period in &spec.during {
+            query.cond_where(overlaps(
+                col("edge", "valid_from"),
+                col("edge", "valid_to"),
+                period,
+            ));
         }
         query
     };
@@ -155,7 +228,36 @@ fn links_query(anchors: &[NodeId], spec: &LinkSpec, with_details: bool) -> Selec
     if kinds.len() < NodeKind::iter().count() {
         query.and_where(col(OTHER, "kind").is_in(kinds.iter().map(|k| k.as_str())));
     }
+    if !spec.regions.is_empty() {
+        query.and_where(in_regions(col(OTHER, "id"), &spec.regions));
+    }
     query
+}
+
+/// The node `node` is a country in one of `regions`.
+fn in_regions(node: Expr, regions: &[String]) -> Expr {
+    let mut country = Query::select();
+    country
+        .expr(Expr::val(1))
+        .from(govgraph_entities::country::Entity)
+        .and_where(col("country", "node_id").eq(node))
+        .and_where(col("country", "region").is_in(regions.iter().cloned()));
+    Expr::exists(country)
+}
+
+/// The expression a list of links is ordered by, over the numbered links' columns.
+fn link_sort_key(key: LinkSortKey) -> Expr {
+    let dated = |column: &str| {
+        Expr::expr(Func::coalesce([
+            col(LINK, &format!("{EDGE}{column}")),
+            Expr::val(""),
+        ]))
+    };
+    match key {
+        LinkSortKey::OtherName => col(OTHER, "name"),
+        LinkSortKey::ValidFrom => dated("valid_from"),
+        LinkSortKey::ValidTo => dated("valid_to"),
+    }
 }
 
 /// One page of links for each anchor, in one statement: the links are numbered per anchor with `ROW_NUMBER()` and the first `limit + 1` of each kept. Every anchor gets an entry.
@@ -165,9 +267,9 @@ pub async fn link_pages(
     spec: &LinkSpec,
     page: &Page,
 ) -> Result<HashMap<NodeId, Vec<LinkRow>>, DbErr> {
-    let key = col(OTHER, "name");
+    let key = link_sort_key(spec.order.key);
     let id = col(LINK, &format!("{EDGE}id"));
-    let (bounds, order) = page_bounds(page, &key, &id, false);
+    let (bounds, order) = page_bounds(page, &key, &id, spec.order.descending);
     let mut numbered = links_query(anchors, spec, true);
     select_edge(&mut numbered, LINK, EDGE);
     numbered
@@ -198,7 +300,7 @@ pub async fn link_pages(
         let other = Arc::new(decode_node(&row)?);
         let anchor = NodeId(row.try_get::<Uuid>("", "anchor_id")?);
         let cursor = Cursor {
-            order: LINK_ORDER.to_owned(),
+            order: spec.order.name().to_owned(),
             key: row.try_get("", "sort_key")?,
             id: edge.id,
         };

@@ -7,11 +7,20 @@ mod citations;
 mod database;
 mod links;
 mod lists;
+mod relationships;
+mod traversal;
 
 pub use citations::{CitationRecord, citations_of_edges, citations_of_nodes, external_ids_of};
 pub use database::{Observer, Store, is_connection_lost, observe_statements};
-pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
+pub use links::{
+    Direction, LINK_ORDER, LinkOrder, LinkRow, LinkSortKey, LinkSpec, count_links, edges_by_id,
+    link_pages,
+};
 pub use lists::{ListedNode, count_nodes, list_nodes};
+pub use relationships::{
+    ListedEdge, RankedNode, count_edges, edge_groups, list_edges, node_groups, rank_nodes,
+};
+pub use traversal::{Reached, Walk, edges_touching};
 
 use govgraph_entities::{Detail, DetailEntity, DetailVisitor, NodeKind, node};
 use sea_orm::sea_query::{

@@ -1,0 +1,527 @@
+//! Questions about relationships across the whole graph: a filtered, ordered page of them,
+//! their counts grouped by what they join, and nodes ranked by how many they have. Each is one
+//! statement.
+
+use std::cmp::Ordering;
+
+use govgraph_entities::{NodeKind, Predicate, edge, node};
+use sea_orm::sea_query::{
+    Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
+};
+use sea_orm::{DbErr, EntityName, QueryResult};
+use uuid::Uuid;
+
+use super::links::{decode_edge, select_edge};
+use super::{NODE, NodeRecord, Store, alias, col, decode_node, page_bounds, select_nodes};
+use crate::ids::NodeId;
+use crate::page::{Cursor, Page};
+use crate::relationships::{
+    EdgeCriteria, EdgeGroup, EdgeGrouping, EdgeListing, EdgeSortKey, NodeGrouping, Ranking,
+};
+use crate::store::Direction;
+use crate::validity::{Period, overlaps};
+
+const EDGE: &str = "edge";
+const SUBJECT: &str = "subject";
+const OBJECT: &str = "object";
+
+/// A relationship of a listing, with its cursor.
+pub struct ListedEdge {
+    /// Position in the listing.
+    pub cursor: Cursor,
+    /// The relationship.
+    pub edge: edge::Model,
+}
+
+/// `column IN (SELECT id FROM node WHERE kind IN (kinds))`.
+fn of_kinds(column: Expr, kinds: &[NodeKind]) -> Expr {
+    let mut nodes = Query::select();
+    nodes
+        .column(node::Column::Id)
+        .from(node::Entity)
+        .and_where(Expr::col(node::Column::Kind).is_in(kinds.iter().map(|k| k.as_str())));
+    column.in_subquery(nodes)
+}
+
+/// `column IN (ids)`.
+fn one_of_nodes(column: Expr, ids: &[NodeId]) -> Expr {
+    column.is_in(ids.iter().map(|id| id.0))
+}
+
+/// The roles and periods of relationships in table alias `table`.
+fn role_and_time(table: &str, roles: &[String], during: &[Period]) -> Condition {
+    let mut all = Condition::all();
+    if !roles.is_empty() {
+        all = all.add(col(table, "role").is_in(roles.iter().cloned()));
+    }
+    for period in during {
+        all = all.add(overlaps(
+            col(table, "valid_from"),
+            col(table, "valid_to"),
+            period,
+        ));
+    }
+    all
+}
+
+/// The SQL of `criteria` over relationships in table alias `table`.
+fn edge_conditions(table: &str, criteria: &EdgeCriteria) -> Condition {
+    let mut all = role_and_time(table, &criteria.roles, &criteria.during);
+    if !criteria.predicates.is_empty() {
+        all =
+            all.add(col(table, "predicate").is_in(criteria.predicates.iter().map(|p| p.as_str())));
+    }
+    if !criteria.subjects.is_empty() {
+        all = all.add(one_of_nodes(col(table, "subject_id"), &criteria.subjects));
+    }
+    if !criteria.objects.is_empty() {
+        all = all.add(one_of_nodes(col(table, "object_id"), &criteria.objects));
+    }
+    if !criteria.involving.is_empty() {
+        all = all.add(
+            Condition::any()
+                .add(one_of_nodes(col(table, "subject_id"), &criteria.involving))
+                .add(one_of_nodes(col(table, "object_id"), &criteria.involving)),
+        );
+    }
+    if !criteria.subject_kinds.is_empty() {
+        all = all.add(of_kinds(col(table, "subject_id"), &criteria.subject_kinds));
+    }
+    if !criteria.object_kinds.is_empty() {
+        all = all.add(of_kinds(col(table, "object_id"), &criteria.object_kinds));
+    }
+    all
+}
+
+/// The expression a list of relationships is ordered by.
+fn edge_sort_key(key: EdgeSortKey) -> Expr {
+    let column = match key {
+        EdgeSortKey::ValidFrom => "valid_from",
+        EdgeSortKey::ValidTo => "valid_to",
+    };
+    Expr::expr(Func::coalesce([col(EDGE, column), Expr::val("")]))
+}
+
+/// One page of a listing of relationships.
+pub async fn list_edges(
+    db: &Store,
+    listing: &EdgeListing,
+    page: &Page,
+) -> Result<Vec<ListedEdge>, DbErr> {
+    let key = edge_sort_key(listing.order.key);
+    let id = col(EDGE, "id");
+    let (bounds, order) = page_bounds(page, &key, &id, listing.order.descending);
+    let mut query = Query::select();
+    query.from(edge::Entity);
+    select_edge(&mut query, edge::Entity.table_name(), "");
+    query
+        .expr_as(key.clone(), alias("sort_key"))
+        .cond_where(edge_conditions(EDGE, &listing.criteria))
+        .cond_where(bounds)
+        .order_by_expr(key, order.clone())
+        .order_by_expr(id, order)
+        .limit(page.limit + 1);
+    let name = listing.order.name();
+    db.select("SELECT edge", &query)
+        .await?
+        .iter()
+        .map(|row| {
+            let edge = decode_edge(row)?;
+            Ok(ListedEdge {
+                cursor: Cursor {
+                    order: name.to_owned(),
+                    key: row.try_get("", "sort_key")?,
+                    id: edge.id,
+                },
+                edge,
+            })
+        })
+        .collect()
+}
+
+/// How many relationships `criteria` hold.
+pub async fn count_edges(db: &Store, criteria: &EdgeCriteria) -> Result<u64, DbErr> {
+    let mut query = Query::select();
+    query
+        .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
+        .from(edge::Entity)
+        .cond_where(edge_conditions(EDGE, criteria));
+    total(&db.select("SELECT edge", &query).await?)
+}
+
+/// The `total` column of the first row; zero when there is none.
+fn total(rows: &[QueryResult]) -> Result<u64, DbErr> {
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("", "total")?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or_default())
+}
+
+/// The first four characters of a date: its year.
+fn year_of(date: Expr) -> Expr {
+    Expr::expr(Func::cust("substr").args([date, Expr::val(1), Expr::val(4)]))
+}
+
+/// Left-joins table `table` as `alias_name` on `alias_name.node_id = node`, once.
+fn join_detail(
+    query: &mut SelectStatement,
+    joined: &mut Vec<String>,
+    table: &str,
+    alias_name: &str,
+    node: Expr,
+) {
+    if joined.iter().any(|j| j == alias_name) {
+        return;
+    }
+    joined.push(alias_name.to_owned());
+    query.join_as(
+        JoinType::LeftJoin,
+        alias(table),
+        alias(alias_name),
+        col(alias_name, "node_id").eq(node),
+    );
+}
+
+/// Joins node table `node` as `alias_name` on `alias_name.id = node`, once.
+fn join_node(query: &mut SelectStatement, joined: &mut Vec<String>, alias_name: &str, id: Expr) {
+    if joined.iter().any(|j| j == alias_name) {
+        return;
+    }
+    joined.push(alias_name.to_owned());
+    query.join_as(
+        JoinType::InnerJoin,
+        node::Entity,
+        alias(alias_name),
+        col(alias_name, "id").eq(id),
+    );
+}
+
+/// How a grouping's value is read from a row.
+enum Decoded {
+    Text,
+    Id,
+}
+
+/// The expression of one grouping, joining what it needs, and how its value is read.
+fn grouping_expr(
+    query: &mut SelectStatement,
+    joined: &mut Vec<String>,
+    grouping: EdgeGrouping,
+) -> (Expr, Decoded) {
+    match grouping {
+        EdgeGrouping::Predicate => (col(EDGE, "predicate"), Decoded::Text),
+        EdgeGrouping::Subject => (col(EDGE, "subject_id"), Decoded::Id),
+        EdgeGrouping::Object => (col(EDGE, "object_id"), Decoded::Id),
+        EdgeGrouping::SubjectKind => {
+            join_node(query, joined, SUBJECT, col(EDGE, "subject_id"));
+            (col(SUBJECT, "kind"), Decoded::Text)
+        }
+        EdgeGrouping::ObjectKind => {
+            join_node(query, joined, OBJECT, col(EDGE, "object_id"));
+            (col(OBJECT, "kind"), Decoded::Text)
+        }
+        EdgeGrouping::SubjectRegion => {
+            join_detail(
+                query,
+                joined,
+                "country",
+                "subject_country",
+                col(EDGE, "subject_id"),
+            );
+            (col("subject_country", "region"), Decoded::Text)
+        }
+        EdgeGrouping::ObjectRegion => {
+            join_detail(
+                query,
+                joined,
+                "country",
+                "object_country",
+                col(EDGE, "object_id"),
+            );
+            (col("object_country", "region"), Decoded::Text)
+        }
+        EdgeGrouping::Year => (year_of(col(EDGE, "valid_from")), Decoded::Text),
+        EdgeGrouping::EventYear => {
+            join_detail(
+                query,
+                joined,
+                "event",
+                "object_event",
+                col(EDGE, "object_id"),
+            );
+            join_detail(
+                query,
+                joined,
+                "event",
+                "subject_event",
+                col(EDGE, "subject_id"),
+            );
+            (
+                Expr::expr(Func::coalesce([
+                    year_of(col("object_event", "starts_on")),
+                    year_of(col("subject_event", "starts_on")),
+                ])),
+                Decoded::Text,
+            )
+        }
+    }
+}
+
+/// Selects `expr` as grouping `index` and groups by it. The group is named by its alias, as
+/// both databases allow: PostgreSQL would not see an expression with bound values in the
+/// select list and the same expression in `GROUP BY` as one.
+fn group_by(query: &mut SelectStatement, expr: Expr, index: usize) {
+    let name = alias(&format!("g{index}"));
+    query.expr_as(expr, name.clone());
+    query.add_group_by([Expr::col(name)]);
+}
+
+/// Reads grouping `index` of a row.
+fn decode_value(
+    row: &QueryResult,
+    index: usize,
+    decoded: &Decoded,
+) -> Result<Option<String>, DbErr> {
+    let column = format!("g{index}");
+    Ok(match decoded {
+        Decoded::Text => row.try_get::<Option<String>>("", &column)?,
+        Decoded::Id => row
+            .try_get::<Option<Uuid>>("", &column)?
+            .map(|id| id.to_string()),
+    })
+}
+
+/// Orders groups by count, highest first, then by their values, absent values last: the same
+/// order on either database, whatever its collation.
+fn by_count_then_values(a: &EdgeGroup, b: &EdgeGroup) -> Ordering {
+    b.count.cmp(&a.count).then_with(|| {
+        a.values
+            .iter()
+            .zip(&b.values)
+            .map(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .find(|order| order.is_ne())
+            .unwrap_or(Ordering::Equal)
+    })
+}
+
+/// The relationships `criteria` hold, counted in groups by `groupings`: the `limit` largest
+/// groups, largest first, ties in the order of their values.
+pub async fn edge_groups(
+    db: &Store,
+    criteria: &EdgeCriteria,
+    groupings: &[EdgeGrouping],
+    limit: usize,
+) -> Result<Vec<EdgeGroup>, DbErr> {
+    let mut query = Query::select();
+    query.from(edge::Entity);
+    let mut joined = Vec::new();
+    let mut decoders = Vec::new();
+    for (index, grouping) in groupings.iter().enumerate() {
+        let (expr, decoded) = grouping_expr(&mut query, &mut joined, *grouping);
+        group_by(&mut query, expr, index);
+        decoders.push(decoded);
+    }
+    query.cond_where(edge_conditions(EDGE, criteria));
+    counted_groups(db, "SELECT edge", query, &decoders, limit).await
+}
+
+/// Counts the rows of `query` in the groups it selected, read by `decoders`: the `limit`
+/// largest groups, largest first, ties in the order of their values.
+async fn counted_groups(
+    db: &Store,
+    label: &'static str,
+    mut query: SelectStatement,
+    decoders: &[Decoded],
+    limit: usize,
+) -> Result<Vec<EdgeGroup>, DbErr> {
+    query.expr_as(Func::count(Expr::col(Asterisk)), alias("total"));
+    let mut groups = db
+        .select(label, &query)
+        .await?
+        .iter()
+        .map(|row| {
+            let values = decoders
+                .iter()
+                .enumerate()
+                .map(|(index, decoded)| decode_value(row, index, decoded))
+                .collect::<Result<_, DbErr>>()?;
+            let count: i64 = row.try_get("", "total")?;
+            Ok(EdgeGroup {
+                values,
+                count: u64::try_from(count).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    groups.sort_by(by_count_then_values);
+    groups.truncate(limit);
+    Ok(groups)
+}
+
+/// The nodes of `kinds` (all when empty), counted in groups by `groupings`: the `limit` largest
+/// groups, largest first.
+pub async fn node_groups(
+    db: &Store,
+    kinds: &[NodeKind],
+    groupings: &[NodeGrouping],
+    limit: usize,
+) -> Result<Vec<EdgeGroup>, DbErr> {
+    let mut query = Query::select();
+    query.from_as(node::Entity, alias(NODE));
+    let mut joined = Vec::new();
+    for (index, grouping) in groupings.iter().enumerate() {
+        let expr = match grouping {
+            NodeGrouping::Kind => col(NODE, "kind"),
+            NodeGrouping::Region => {
+                join_detail(
+                    &mut query,
+                    &mut joined,
+                    "country",
+                    "country",
+                    col(NODE, "id"),
+                );
+                col("country", "region")
+            }
+            NodeGrouping::Subregion => {
+                join_detail(
+                    &mut query,
+                    &mut joined,
+                    "country",
+                    "country",
+                    col(NODE, "id"),
+                );
+                col("country", "subregion")
+            }
+            NodeGrouping::EventYear => {
+                join_detail(&mut query, &mut joined, "event", "event", col(NODE, "id"));
+                year_of(col("event", "starts_on"))
+            }
+        };
+        group_by(&mut query, expr, index);
+    }
+    if !kinds.is_empty() {
+        query.and_where(col(NODE, "kind").is_in(kinds.iter().map(|k| k.as_str())));
+    }
+    let decoders: Vec<Decoded> = groupings.iter().map(|_| Decoded::Text).collect();
+    counted_groups(db, "SELECT node", query, &decoders, limit).await
+}
+
+/// The relationships of `predicates` (all when empty) with `roles` (any when empty) that hold
+/// `during`, seen from one end: columns `near_id` (the ranked end) and `far_id`, once per
+/// direction asked.
+fn directed(
+    direction: Direction,
+    predicates: &[Predicate],
+    roles: &[String],
+    during: &[Period],
+) -> SelectStatement {
+    let branch = |outgoing: bool| {
+        let (near, far) = if outgoing {
+            ("subject_id", "object_id")
+        } else {
+            ("object_id", "subject_id")
+        };
+        let mut query = Query::select();
+        query
+            .from(edge::Entity)
+            .expr_as(col(EDGE, near), alias("near_id"))
+            .expr_as(col(EDGE, far), alias("far_id"))
+            .cond_where(role_and_time(EDGE, roles, during));
+        if !predicates.is_empty() {
+            query.and_where(col(EDGE, "predicate").is_in(predicates.iter().map(|p| p.as_str())));
+        }
+        query
+    };
+    match direction {
+        Direction::Outgoing => branch(true),
+        Direction::Incoming => branch(false),
+        Direction::Both => {
+            let mut query = branch(true);
+            query.union(UnionType::All, branch(false));
+            query
+        }
+    }
+}
+
+/// A node ranked by a count of its relationships.
+pub struct RankedNode {
+    /// The node.
+    pub record: NodeRecord,
+    /// Its count.
+    pub count: u64,
+}
+
+/// The nodes a ranking asks for, highest count first, then by name and id; only nodes with a
+/// count above zero.
+pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>, DbErr> {
+    const MINE: &str = "mine";
+    const THEIRS: &str = "theirs";
+    let links = || {
+        directed(
+            ranking.direction,
+            &ranking.criteria.predicates,
+            &ranking.criteria.roles,
+            &ranking.criteria.during,
+        )
+    };
+    let mut counted = Query::select();
+    counted.from_subquery(links(), alias(THEIRS));
+    let far_of_kind = |table: &str| of_kinds(col(table, "far_id"), &ranking.other_kinds);
+    match ranking.sharing_with {
+        None => {
+            counted
+                .expr_as(col(THEIRS, "near_id"), alias("ranked_id"))
+                .expr_as(Func::count(Expr::col(Asterisk)), alias("total"));
+        }
+        Some(with) => {
+            counted
+                .join_subquery(
+                    JoinType::InnerJoin,
+                    links(),
+                    alias(MINE),
+                    col(MINE, "far_id").eq(col(THEIRS, "far_id")),
+                )
+                .expr_as(col(THEIRS, "near_id"), alias("ranked_id"))
+                .expr_as(Func::count_distinct(col(THEIRS, "far_id")), alias("total"))
+                .and_where(col(MINE, "near_id").eq(with.0))
+                .and_where(col(THEIRS, "near_id").ne(with.0));
+        }
+    }
+    counted
+        .and_where(of_kinds(col(THEIRS, "near_id"), &[ranking.kind]))
+        .add_group_by([col(THEIRS, "near_id")]);
+    if !ranking.other_kinds.is_empty() {
+        counted.and_where(far_of_kind(THEIRS));
+    }
+    let mut query = Query::select();
+    query.from_subquery(counted, alias("ranked"));
+    query.join_as(
+        JoinType::InnerJoin,
+        node::Entity,
+        alias(NODE),
+        col(NODE, "id").eq(col("ranked", "ranked_id")),
+    );
+    select_nodes(&mut query, NODE, &[ranking.kind]);
+    query
+        .expr_as(col("ranked", "total"), alias("total"))
+        .order_by(("ranked", "total"), Order::Desc)
+        .order_by_expr(col(NODE, "name"), Order::Asc)
+        .order_by_expr(col(NODE, "id"), Order::Asc)
+        .limit(ranking.limit);
+    db.select("SELECT edge", &query)
+        .await?
+        .iter()
+        .map(|row| {
+            let count: i64 = row.try_get("", "total")?;
+            Ok(RankedNode {
+                record: decode_node(row)?,
+                count: u64::try_from(count).unwrap_or_default(),
+            })
+        })
+        .collect()
+}

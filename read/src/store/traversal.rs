@@ -1,0 +1,103 @@
+//! One step of a walk through the graph: the relationships touching a set of nodes, in one
+//! statement, for breadth-first searches that issue one statement per hop.
+
+use govgraph_entities::{NodeKind, Predicate, edge, node};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, UnionType};
+use sea_orm::{DbErr, EntityName};
+use uuid::Uuid;
+
+use super::links::{decode_edge, select_edge};
+use super::{Store, alias, col};
+use crate::ids::NodeId;
+use crate::validity::{Period, overlaps};
+
+const EDGE: &str = "edge";
+const FAR: &str = "far";
+
+/// A relationship reached from a node of a walk's frontier.
+#[derive(Clone, Debug)]
+pub struct Reached {
+    /// The relationship.
+    pub edge: edge::Model,
+    /// Its end in the frontier.
+    pub near: NodeId,
+    /// Its other end.
+    pub far: NodeId,
+}
+
+/// Which relationships a walk may follow.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    /// Predicates it may follow; any when empty.
+    pub predicates: Vec<Predicate>,
+    /// Kinds the node it reaches may have; any when empty.
+    pub kinds: Vec<NodeKind>,
+    /// Periods every relationship it follows must overlap.
+    pub during: Vec<Period>,
+}
+
+/// The relationships `walk` may follow from the nodes of `frontier`, either way, at most
+/// `cap + 1` of them (so a caller can tell that there were more than `cap`): one statement, a
+/// branch per direction, each through the index on its end.
+pub async fn edges_touching(
+    db: &Store,
+    frontier: &[NodeId],
+    walk: &Walk,
+    cap: u64,
+) -> Result<Vec<Reached>, DbErr> {
+    let branch = |outgoing: bool| {
+        let (near, far) = if outgoing {
+            ("subject_id", "object_id")
+        } else {
+            ("object_id", "subject_id")
+        };
+        let mut query = Query::select();
+        query.from(edge::Entity);
+        select_edge(&mut query, edge::Entity.table_name(), "");
+        query
+            .expr_as(col(EDGE, near), alias("near_id"))
+            .expr_as(col(EDGE, far), alias("far_id"))
+            .and_where(col(EDGE, near).is_in(frontier.iter().map(|id| id.0)));
+        if !walk.predicates.is_empty() {
+            query.and_where(
+                col(EDGE, "predicate").is_in(walk.predicates.iter().map(|p| p.as_str())),
+            );
+        }
+        for period in &walk.during {
+            query.cond_where(overlaps(
+                col(EDGE, "valid_from"),
+                col(EDGE, "valid_to"),
+                period,
+            ));
+        }
+        if !walk.kinds.is_empty() {
+            query
+                .join_as(
+                    JoinType::InnerJoin,
+                    node::Entity,
+                    alias(FAR),
+                    col(FAR, "id").eq(col(EDGE, far)),
+                )
+                .and_where(col(FAR, "kind").is_in(walk.kinds.iter().map(|k| k.as_str())));
+        }
+        query
+    };
+    let mut query = branch(true);
+    query.union(UnionType::All, branch(false));
+    let mut limited = Query::select();
+    limited
+        .expr(Expr::col(sea_orm::sea_query::Asterisk))
+        .from_subquery(query, alias("reached"))
+        .limit(cap.saturating_add(1));
+    db.select("SELECT edge", &limited)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Reached {
+                edge: decode_edge(row)?,
+                near: NodeId(row.try_get::<Uuid>("", "near_id")?),
+                far: NodeId(row.try_get::<Uuid>("", "far_id")?),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,477 @@
+//! The questions dashboards ask, each one query, each answer checked against one computed here
+//! from the database's own rows, and each query's statements counted.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use govgraph_entities::{NodeKind, Predicate, country, edge, node};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+/// Every node and edge of the test's database, read directly.
+struct Graph {
+    nodes: HashMap<Uuid, node::Model>,
+    edges: Vec<edge::Model>,
+    regions: HashMap<Uuid, String>,
+}
+
+impl Graph {
+    async fn read(app: &TestApp) -> Self {
+        let db = &app.store.db;
+        let nodes = node::Entity::find().all(db).await.expect("nodes");
+        let edges = edge::Entity::find().all(db).await.expect("edges");
+        let regions = country::Entity::find()
+            .all(db)
+            .await
+            .expect("countries")
+            .into_iter()
+            .filter_map(|c| c.region.map(|region| (c.node_id, region)))
+            .collect();
+        Self {
+            nodes: nodes.into_iter().map(|n| (n.id, n)).collect(),
+            edges,
+            regions,
+        }
+    }
+
+    fn kind(&self, id: Uuid) -> NodeKind {
+        self.nodes[&id].kind
+    }
+
+    fn name(&self, id: Uuid) -> String {
+        self.nodes[&id].name.clone()
+    }
+
+    fn by_slug(&self, kind: NodeKind, slug: &str) -> Uuid {
+        self.nodes
+            .values()
+            .find(|n| n.kind == kind && n.slug == slug)
+            .map(|n| n.id)
+            .unwrap_or_else(|| panic!("no {kind:?} {slug}"))
+    }
+}
+
+/// `[(name, count)]`, highest count first, then by name: the order of a ranking.
+fn ranked(counts: HashMap<Uuid, usize>, graph: &Graph) -> Vec<(String, u64)> {
+    let mut ranked: Vec<(String, u64)> = counts
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(id, count)| (graph.name(id), count as u64))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked
+}
+
+/// `[(node.name, count)]` of a ranking's answer.
+fn answered(ranking: &Value) -> Vec<(String, u64)> {
+    ranking
+        .as_array()
+        .expect("a ranking")
+        .iter()
+        .map(|r| {
+            (
+                r["node"]["name"].as_str().expect("a name").to_owned(),
+                r["count"].as_u64().expect("a count"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn countries_ranked_by_the_working_groups_they_belong_to() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let mut expected: HashMap<Uuid, usize> = HashMap::new();
+    for e in &graph.edges {
+        if e.predicate == Predicate::MemberOf
+            && graph.kind(e.subject_id) == NodeKind::Country
+            && graph.kind(e.object_id) == NodeKind::WorkingGroup
+        {
+            *expected.entry(e.subject_id).or_default() += 1;
+        }
+    }
+    let expected = ranked(expected, &graph);
+    assert!(expected.len() >= 5, "the data set has member countries");
+
+    let before = app.statements();
+    let data = app
+        .data(
+            r#"{ rankedNodes(kind: COUNTRY, first: 100,
+                   by: { predicates: [MEMBER_OF], direction: OUTGOING, otherKinds: [WORKING_GROUP] }) {
+                   count node { name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(app.statements() - before, 1, "one statement ranks them");
+    assert_eq!(answered(&data["rankedNodes"]), expected);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn countries_sharing_the_most_groups_and_events_with_singapore() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let singapore = graph.by_slug(NodeKind::Country, "sg");
+    let counted = [Predicate::MemberOf, Predicate::ParticipatesIn];
+    let joined = |country: Uuid| -> HashSet<Uuid> {
+        graph
+            .edges
+            .iter()
+            .filter(|e| e.subject_id == country && counted.contains(&e.predicate))
+            .map(|e| e.object_id)
+            .collect()
+    };
+    let singapores = joined(singapore);
+    let expected: HashMap<Uuid, usize> = graph
+        .nodes
+        .values()
+        .filter(|n| n.kind == NodeKind::Country && n.id != singapore)
+        .map(|n| (n.id, joined(n.id).intersection(&singapores).count()))
+        .collect();
+    let expected = ranked(expected, &graph);
+    assert!(!expected.is_empty(), "Singapore shares groups with others");
+
+    let data = app
+        .data(
+            r#"{ rankedNodes(kind: COUNTRY, first: 100,
+                   by: { predicates: [MEMBER_OF, PARTICIPATES_IN], direction: OUTGOING,
+                         sharedWith: { code: "SGP" } }) {
+                   count node { name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(answered(&data["rankedNodes"]), expected);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn member_countries_of_every_working_group_are_counted_in_one_statement_per_level() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let mut expected: BTreeMap<String, u64> = graph
+        .nodes
+        .values()
+        .filter(|n| n.kind == NodeKind::WorkingGroup)
+        .map(|n| (n.slug.clone(), 0))
+        .collect();
+    for e in &graph.edges {
+        if e.predicate == Predicate::MemberOf
+            && graph.kind(e.subject_id) == NodeKind::Country
+            && let Some(count) = expected.get_mut(&graph.nodes[&e.object_id].slug)
+        {
+            *count += 1;
+        }
+    }
+
+    let before = app.statements();
+    let data = app
+        .data(
+            r#"{ workingGroups(first: 100) { nodes {
+                   slug members(filter: { kinds: [COUNTRY] }) { totalCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        app.statements() - before,
+        2,
+        "the list, then every count at once"
+    );
+    let answered: BTreeMap<String, u64> = data["workingGroups"]["nodes"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["slug"].as_str().expect("a slug").to_owned(),
+                g["members"]["totalCount"].as_u64().expect("a count"),
+            )
+        })
+        .collect();
+    assert_eq!(answered, expected);
+    assert!(
+        expected.values().any(|count| *count > 0),
+        "some group has member countries"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_timeline_of_relationships_counts_each_year_and_lists_them_by_date() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let mut by_year: BTreeMap<Option<i64>, u64> = BTreeMap::new();
+    for e in &graph.edges {
+        let year = e.valid_from.as_ref().map(|d| i64::from(d.year()));
+        *by_year.entry(year).or_default() += 1;
+    }
+    let before = app.statements();
+    let data = app
+        .data(
+            "{ relationshipCounts(groupBy: [YEAR], first: 1000) { year count } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(app.statements() - before, 1, "one grouped statement");
+    let answered: BTreeMap<Option<i64>, u64> = data["relationshipCounts"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["year"].as_i64(), g["count"].as_u64().expect("a count")))
+        .collect();
+    assert_eq!(answered, by_year);
+    assert!(
+        by_year.keys().any(Option::is_some),
+        "some relationships are dated"
+    );
+
+    // The dated relationships, latest first, page by page.
+    let mut expected: Vec<(String, Uuid)> = graph
+        .edges
+        .iter()
+        .filter_map(|e| e.valid_from.as_ref().map(|d| (d.to_string(), e.id)))
+        .collect();
+    expected.sort();
+    expected.reverse();
+    let mut listed = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let before = app.statements();
+        let data = app
+            .data(
+                r#"query($after: String) {
+                     relationships(orderBy: VALID_FROM_DESC, first: 2, after: $after,
+                                   filter: { validDuring: { from: "1000" } }) {
+                       totalCount
+                       pageInfo { hasNextPage endCursor }
+                       nodes { id validFrom predicate subject { name } object { name } } } }"#,
+                json!({ "after": after }),
+            )
+            .await;
+        // The page, its count, the subjects and objects of the page in one batch.
+        assert_eq!(app.statements() - before, 3);
+        let page = &data["relationships"];
+        for relationship in page["nodes"].as_array().expect("nodes") {
+            listed.push(relationship["validFrom"].as_str().map(str::to_owned));
+        }
+        if !page["pageInfo"]["hasNextPage"]
+            .as_bool()
+            .expect("hasNextPage")
+        {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    // An open-ended filter keeps undated relationships too: they always hold. They come last.
+    let dated: Vec<Option<String>> = expected.iter().map(|(d, _)| Some(d.clone())).collect();
+    assert_eq!(listed[..dated.len()], dated[..]);
+    assert_eq!(listed.len(), graph.edges.len());
+    assert!(listed[dated.len()..].iter().all(Option::is_none));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_participants_of_dgx_2022_counted_by_region() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let dgx = graph.by_slug(NodeKind::Event, "dgx-2022");
+    let mut expected: BTreeMap<Option<String>, u64> = BTreeMap::new();
+    for e in &graph.edges {
+        if e.predicate == Predicate::ParticipatesIn && e.object_id == dgx {
+            *expected
+                .entry(graph.regions.get(&e.subject_id).map(|r| r.to_uppercase()))
+                .or_default() += 1;
+        }
+    }
+    let data = app
+        .data(
+            r#"{ relationshipCounts(groupBy: [SUBJECT_REGION],
+                   filter: { predicates: [PARTICIPATES_IN], object: { kind: EVENT, slug: "dgx-2022" } }) {
+                   subjectRegion count }
+                 event(slug: "dgx-2022") {
+                   asian: participants(filter: { regions: [ASIA] }) { totalCount nodes { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    let answered: BTreeMap<Option<String>, u64> = data["relationshipCounts"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["subjectRegion"].as_str().map(str::to_owned),
+                g["count"].as_u64().expect("a count"),
+            )
+        })
+        .collect();
+    assert_eq!(answered, expected);
+    let asian = expected.get(&Some("ASIA".to_owned())).copied().unwrap_or(0);
+    assert!(asian > 0, "Asian countries took part");
+    assert_eq!(data["event"]["asian"]["totalCount"].as_u64(), Some(asian));
+    assert_eq!(
+        data["event"]["asian"]["nodes"].as_array().map(Vec::len),
+        Some(asian as usize)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nodes_counted_by_kind_match_the_rows_of_each_kind() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+    for n in graph.nodes.values() {
+        *expected.entry(n.kind.as_str().to_owned()).or_default() += 1;
+    }
+    let before = app.statements();
+    let data = app
+        .data("{ nodeCounts(groupBy: [KIND]) { kind count } }", json!({}))
+        .await;
+    assert_eq!(app.statements() - before, 1);
+    let answered: BTreeMap<String, u64> = data["nodeCounts"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["kind"].as_str().expect("a kind").to_owned(),
+                g["count"].as_u64().expect("a count"),
+            )
+        })
+        .collect();
+    assert_eq!(answered, expected);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn as_of_2020_hides_the_2021_co_chairs() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ workingGroup(slug: "world-bank-cloud-computing") {
+                   all: coChairs { totalCount }
+                   in2021: coChairs(asOf: "2021-06-01") { totalCount nodes { name } }
+                   in2020: coChairs(asOf: "2020-01-01") { totalCount nodes { name } }
+                   everything2020: relationships(asOf: "2020-01-01", predicates: [CO_CHAIRS]) { totalCount } }
+                 relationships(asOf: "2020", filter: { predicates: [CO_CHAIRS] }) { totalCount }
+                 undated: relationships(asOf: "2020", filter: { predicates: [MEMBER_OF], roles: ["co-chair"] }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    let group = &data["workingGroup"];
+    assert_eq!(group["all"]["totalCount"], 2);
+    assert_eq!(group["in2021"]["totalCount"], 2);
+    assert_eq!(group["in2020"]["totalCount"], 0);
+    assert_eq!(group["in2020"]["nodes"], json!([]));
+    assert_eq!(group["everything2020"]["totalCount"], 0);
+    assert_eq!(data["relationships"]["totalCount"], 0);
+    // Their memberships have no dates, so they hold at every date.
+    assert_eq!(data["undated"]["totalCount"], 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn relationship_fields_take_an_order_and_refuse_a_cursor_of_another() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ event(slug: "dgx-2022") {
+                   up: participants(first: 100) { edges { cursor node { name } } }
+                   down: participants(first: 100, orderBy: OTHER_NAME_DESC) { nodes { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    let up: Vec<&str> = data["event"]["up"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["name"].as_str().expect("a name"))
+        .collect();
+    let mut down: Vec<&str> = data["event"]["down"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["name"].as_str().expect("a name"))
+        .collect();
+    down.reverse();
+    assert_eq!(up, down);
+    assert!(up.len() > 2);
+    let cursor = data["event"]["up"]["edges"][0]["cursor"].clone();
+    let codes = app
+        .error_codes(
+            r#"query($after: String) { event(slug: "dgx-2022") {
+                 participants(orderBy: VALID_FROM_ASC, after: $after) { totalCount } } }"#,
+            json!({ "after": cursor }),
+        )
+        .await;
+    assert_eq!(codes, ["BAD_USER_INPUT"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_typed_field_refuses_kinds_it_cannot_present() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post(
+            r#"{ workingGroup(slug: "world-bank-cloud-computing") {
+                 deliverables(filter: { kinds: [COUNTRY] }) { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        response["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    let message = response["errors"][0]["message"]
+        .as_str()
+        .expect("a message");
+    assert!(
+        message.contains("`deliverables` lists only Deliverable"),
+        "{message}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn subjects_and_objects_are_named_by_id_slug_or_code_and_unknown_ones_are_not_found() {
+    let app = TestApp::spawn().await;
+    let graph = Graph::read(&app).await;
+    let united_kingdom = graph.by_slug(NodeKind::Country, "gb");
+    let expected = graph
+        .edges
+        .iter()
+        .filter(|e| e.subject_id == united_kingdom)
+        .count();
+    let data = app
+        .data(
+            r#"{ byCode: relationships(filter: { subject: { code: "GBR" } }) { totalCount }
+                 bySlug: relationships(filter: { subject: { kind: COUNTRY, slug: "gb" } }) { totalCount }
+                 either: relationships(filter: { involving: { code: "GB" } }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["byCode"]["totalCount"].as_u64(), Some(expected as u64));
+    assert_eq!(data["bySlug"]["totalCount"].as_u64(), Some(expected as u64));
+    let either = graph
+        .edges
+        .iter()
+        .filter(|e| e.subject_id == united_kingdom || e.object_id == united_kingdom)
+        .count();
+    assert_eq!(data["either"]["totalCount"].as_u64(), Some(either as u64));
+    let codes = app
+        .error_codes(
+            r#"{ relationships(filter: { subject: { kind: EVENT, slug: "dgx-1999" } }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes, ["NOT_FOUND"]);
+    let codes = app
+        .error_codes(
+            r#"{ relationships(filter: { subject: { kind: EVENT, code: "SG" } }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes, ["BAD_USER_INPUT"]);
+    app.stop().await;
+}
