@@ -1,6 +1,7 @@
 //! The HTTP servers: the service (GraphQL, GraphiQL, health, readiness, metrics) and an
 //! optional admin listener (health, readiness, metrics), each draining its requests at shutdown.
 
+pub mod accept;
 pub mod graphql_http;
 pub mod listener;
 
