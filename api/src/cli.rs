@@ -200,6 +200,7 @@ async fn serve(config: Config, telemetry: &Telemetry) -> anyhow::Result<()> {
         serve_metrics: observability.metrics_on_main(config.listen, config.access.profile),
         trace_documents: observability.trace_documents,
         readiness: readiness.clone(),
+        public_url: config.public_url(),
     };
     let admin = match observability.admin_listen {
         Some(listen) => {

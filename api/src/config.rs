@@ -9,6 +9,36 @@ use clap::{Args, ValueEnum};
 /// missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://govgraph.db?mode=rwc";
 
+/// Checks a public base URL such as `https://govgraph.example.org`: `http` or `https`, a host,
+/// no query or fragment. The URL is returned without a trailing `/`.
+pub fn public_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let uri: poem::http::Uri = text.parse().map_err(|_| format!("`{text}` is not a URL"))?;
+    let scheme = uri.scheme_str().unwrap_or_default();
+    if scheme != "http" && scheme != "https" {
+        return Err(format!(
+            "`{text}` is not an http or https URL, such as `https://govgraph.example.org`"
+        ));
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` names no host"));
+    }
+    if uri.query().is_some() || text.contains('#') {
+        return Err(format!("`{text}` must have no query or fragment"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// The public base URL of a service listening on `listen` when none is configured: `http://`
+/// and the address, with `localhost` for an unspecified one (`0.0.0.0`, `[::]`).
+pub fn public_url_of(listen: SocketAddr) -> String {
+    if listen.ip().is_unspecified() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
+    }
+}
+
 /// Parses a number of seconds, such as `30` or `0.5`, into a duration.
 pub fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text
@@ -64,6 +94,12 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "GOVGRAPH_LISTEN", default_value = "127.0.0.1:8000")]
     pub listen: SocketAddr,
+
+    /// The service's public base URL, e.g. `https://govgraph.example.org`: every node's public
+    /// URL (`/id/{kind}/{slug}`, the `@id` of its linked data) starts with it. Default: `http://`
+    /// and the listen address (`localhost` when it listens on every address).
+    #[arg(long, env = "GOVGRAPH_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
 
     #[command(flatten)]
     #[allow(missing_docs, reason = "documented on the type")]
@@ -289,6 +325,16 @@ impl Default for Limits {
     }
 }
 
+impl Config {
+    /// The public base URL: the one configured, else the one [`public_url_of`] the listen
+    /// address.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| public_url_of(self.listen))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -334,6 +380,43 @@ mod tests {
         assert!(seconds("soon").is_err());
     }
 
+    #[test]
+    fn a_public_url_is_an_http_url_without_query_or_fragment() {
+        assert_eq!(
+            public_url("https://govgraph.example.org/"),
+            Ok("https://govgraph.example.org".to_owned())
+        );
+        assert_eq!(
+            public_url("http://127.0.0.1:8000"),
+            Ok("http://127.0.0.1:8000".to_owned())
+        );
+        for wrong in [
+            "govgraph.example.org",
+            "ftp://govgraph.example.org",
+            "https://govgraph.example.org/?a=b",
+            "https://govgraph.example.org/#top",
+            "not a url",
+        ] {
+            assert!(public_url(wrong).is_err(), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn without_configuration_the_public_url_is_the_listen_address() {
+        assert_eq!(
+            public_url_of("127.0.0.1:8000".parse().unwrap()),
+            "http://127.0.0.1:8000"
+        );
+        assert_eq!(
+            public_url_of("0.0.0.0:8080".parse().unwrap()),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            public_url_of("[::1]:8000".parse().unwrap()),
+            "http://[::1]:8000"
+        );
+    }
+
     #[derive(Parser)]
     struct Serve {
         #[command(flatten)]
@@ -351,5 +434,6 @@ mod tests {
         assert_eq!(format!("{:?}", parsed.database), format!("{database:?}"));
         assert_eq!(parsed.access.profile, Profile::Development);
         assert!(parsed.access.cors_origins.is_empty());
+        assert_eq!(parsed.public_url(), "http://127.0.0.1:8000");
     }
 }

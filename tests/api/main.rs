@@ -20,6 +20,7 @@ mod errors;
 mod federation;
 mod gateway;
 mod helpers;
+mod linked_data;
 mod pagination;
 mod process;
 mod questions;

@@ -1,7 +1,9 @@
-//! The HTTP servers: the service (GraphQL, GraphiQL, health, readiness, metrics) and an
+//! The HTTP servers: the service (GraphQL, GraphiQL, linked data, health, readiness, metrics) and an
 //! optional admin listener (health, readiness, metrics), each draining its requests at shutdown.
 
+pub mod accept;
 pub mod graphql_http;
+pub mod linked_data;
 pub mod listener;
 
 use std::net::SocketAddr;
@@ -16,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use self::graphql_http::{GATEWAY_KEY_HEADER, GraphqlHttp, graphql};
+use self::linked_data::LinkedData;
 use self::listener::{App, Serving};
 use crate::config::{Access, HttpConfig, Limits, Profile};
 use crate::db::{NotReady, check_ready};
@@ -86,11 +89,14 @@ pub struct Settings {
     /// Whether the service is ready; shared with whoever migrates the database and stops the
     /// server.
     pub readiness: Readiness,
+    /// The public base URL every node's public URL starts with, without a trailing `/`.
+    pub public_url: String,
 }
 
 impl Settings {
     /// `limits` and `metrics`, with the default transport and access settings, serving
-    /// `/metrics`, without documents on spans, ready to serve.
+    /// `/metrics`, without documents on spans, ready to serve, with the public URL of the
+    /// default listen address (`http://127.0.0.1:8000`).
     pub fn new(limits: Limits, metrics: Metrics) -> Self {
         Self {
             limits,
@@ -100,6 +106,10 @@ impl Settings {
             serve_metrics: true,
             trace_documents: false,
             readiness: Readiness::serving(),
+            public_url: crate::config::public_url_of(SocketAddr::from((
+                std::net::Ipv4Addr::LOCALHOST,
+                8000,
+            ))),
         }
     }
 }
@@ -198,12 +208,23 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         serve_metrics,
         trace_documents,
         readiness,
+        public_url,
     } = settings;
     let store = Store::new(db.clone(), Arc::new(recorder.clone()));
     let executor = Executor::new(store, recorder.clone(), limits, access.profile)
         .map_err(std::io::Error::other)?;
+    let executor = Arc::new(executor);
+    let graphiql = access.profile == Profile::Development;
+    let linked_data = Arc::new(LinkedData::new(
+        executor.clone(),
+        recorder.clone(),
+        readiness.clone(),
+        public_url,
+        graphiql,
+        trace_documents,
+    ));
     let endpoint = Arc::new(GraphqlHttp {
-        executor: Arc::new(executor),
+        executor,
         metrics: recorder.clone(),
         trace_documents,
         readiness: readiness.clone(),
@@ -213,8 +234,10 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
     let mut routes = Route::new()
         .at("/graphql", graphql)
         .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz));
-    if access.profile == Profile::Development {
+        .at("/readyz", get(readyz))
+        .at("/id/:kind/:key", linked_data::resource)
+        .at("/id/*rest", linked_data::no_resource);
+    if graphiql {
         routes = routes
             .at("/", get(graphiql::page))
             .at("/graphiql/:file", get(graphiql::asset));
@@ -248,6 +271,7 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         .with(Compression::new())
         .data(db)
         .data(endpoint)
+        .data(linked_data)
         .data(readiness)
         .data(recorder.clone())
         .with(HttpTelemetry::new(recorder))
