@@ -27,6 +27,9 @@ pub struct EdgeCriteria {
     pub roles: Vec<String>,
     /// Periods every one of which the relationship overlaps.
     pub during: Vec<Period>,
+    /// Whether the relationship's sources give when it began: only those that do (`true`) or
+    /// only those that do not (`false`); either when absent.
+    pub dated: Option<bool>,
 }
 
 /// What a list of relationships is ordered by; the relationship's id breaks ties.

@@ -39,6 +39,8 @@ pub struct RelationshipFilter {
     pub roles: Option<Vec<String>>,
     /// Only relationships that held at some time in this period. A relationship with no dates always holds.
     pub valid_during: Option<PeriodInput>,
+    /// Only relationships whose sources say when they began (`true`), or only those whose sources do not (`false`). A timeline asks for `true`.
+    pub dated: Option<bool>,
 }
 
 impl RelationshipFilter {
@@ -85,6 +87,7 @@ impl RelationshipFilter {
                 .map(Period::from)
                 .chain(as_of.map(|date| Period::on(date.0)))
                 .collect(),
+            dated: self.dated,
         })
     }
 }

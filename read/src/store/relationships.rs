@@ -84,6 +84,11 @@ fn edge_conditions(table: &str, criteria: &EdgeCriteria) -> Condition {
                 .add(one_of_nodes(col(table, "object_id"), &criteria.involving)),
         );
     }
+    match criteria.dated {
+        Some(true) => all = all.add(col(table, "valid_from").is_not_null()),
+        Some(false) => all = all.add(col(table, "valid_from").is_null()),
+        None => {}
+    }
     if !criteria.subject_kinds.is_empty() {
         all = all.add(of_kinds(col(table, "subject_id"), &criteria.subject_kinds));
     }
