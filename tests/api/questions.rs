@@ -475,3 +475,27 @@ async fn subjects_and_objects_are_named_by_id_slug_or_code_and_unknown_ones_are_
     assert_eq!(codes, ["BAD_USER_INPUT"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_period_that_ends_before_it_starts_is_refused() {
+    let app = TestApp::spawn().await;
+    for query in [
+        r#"{ relationships(filter: { validDuring: { from: "2022", to: "2021-12" } }) { totalCount } }"#,
+        r#"{ country(code: "SG") { memberships(filter: { validDuring: { from: "2021-06", to: "2021-05-31" } }) { totalCount } } }"#,
+        r#"{ rankedNodes(kind: COUNTRY, by: { validDuring: { from: "2021", to: "2020" } }) { count } }"#,
+    ] {
+        assert_eq!(
+            app.error_codes(query, json!({})).await,
+            ["BAD_USER_INPUT"],
+            "{query}"
+        );
+    }
+    let data = app
+        .data(
+            r#"{ relationships(filter: { validDuring: { from: "2021-06", to: "2021" } }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(data["relationships"]["totalCount"].as_u64() > Some(0));
+    app.stop().await;
+}

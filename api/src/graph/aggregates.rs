@@ -6,7 +6,6 @@ use govgraph_read::ids::NodeId;
 use govgraph_read::loaders::NodeById;
 use govgraph_read::relationships::{self as read, EdgeGroup, EdgeGrouping, Ranking};
 use govgraph_read::store;
-use govgraph_read::validity::Period;
 use uuid::Uuid;
 
 use super::country::Region;
@@ -346,12 +345,7 @@ impl AggregateQuery {
                     by.predicates.as_deref().unwrap_or_default(),
                 )?,
                 roles: bounded("by.roles", by.roles.as_deref().unwrap_or_default())?.to_vec(),
-                during: by
-                    .valid_during
-                    .into_iter()
-                    .map(Period::from)
-                    .chain(as_of.map(|date| Period::on(date.0)))
-                    .collect(),
+                during: PeriodInput::periods(by.valid_during, as_of)?,
                 ..Default::default()
             },
             other_kinds: vocabulary(

@@ -36,12 +36,30 @@ pub struct PeriodInput {
     pub to: Option<PartialDate>,
 }
 
-impl From<PeriodInput> for Period {
-    fn from(period: PeriodInput) -> Self {
-        Period {
-            from: period.from.map(|date| date.0),
-            to: period.to.map(|date| date.0),
+impl PeriodInput {
+    /// The periods every relationship must overlap: `valid_during`, if given, and the date
+    /// `as_of` names, if given. `BAD_USER_INPUT` for a period that ends before it starts.
+    pub fn periods(
+        valid_during: Option<PeriodInput>,
+        as_of: Option<PartialDate>,
+    ) -> Result<Vec<Period>, ApiError> {
+        let mut periods = Vec::new();
+        if let Some(PeriodInput { from, to }) = valid_during {
+            if let (Some(from), Some(to)) = (&from, &to)
+                && !to.0.is_not_before(&from.0)
+            {
+                return Err(ApiError::bad_input(format!(
+                    "`validDuring` ends ({}) before it starts ({})",
+                    to.0, from.0
+                )));
+            }
+            periods.push(Period {
+                from: from.map(|date| date.0),
+                to: to.map(|date| date.0),
+            });
         }
+        periods.extend(as_of.map(|date| Period::on(date.0)));
+        Ok(periods)
     }
 }
 
@@ -138,12 +156,7 @@ impl LinkArgs {
         if let Some(roles) = &filter.roles {
             spec.roles = bounded("filter.roles", roles)?.to_vec();
         }
-        spec.during = filter
-            .valid_during
-            .into_iter()
-            .map(Period::from)
-            .chain(self.as_of.map(|date| Period::on(date.0)))
-            .collect();
+        spec.during = PeriodInput::periods(filter.valid_during, self.as_of)?;
         spec.order = self.order_by.unwrap_or_default().into();
         Ok(spec)
     }

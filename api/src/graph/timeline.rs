@@ -7,7 +7,6 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use govgraph_read::page::Page;
 use govgraph_read::relationships::{EdgeCriteria, EdgeListing, EdgeOrder, EdgeSortKey};
 use govgraph_read::store;
-use govgraph_read::validity::Period;
 
 use super::connection::page_selected;
 use super::filter::{bounded, vocabulary};
@@ -81,12 +80,7 @@ impl RelationshipFilter {
             subject_kinds: list("filter.subjectKinds", &self.subject_kinds)?,
             object_kinds: list("filter.objectKinds", &self.object_kinds)?,
             roles: bounded("filter.roles", self.roles.as_deref().unwrap_or_default())?.to_vec(),
-            during: self
-                .valid_during
-                .into_iter()
-                .map(Period::from)
-                .chain(as_of.map(|date| Period::on(date.0)))
-                .collect(),
+            during: PeriodInput::periods(self.valid_during, as_of)?,
             dated: self.dated,
         })
     }

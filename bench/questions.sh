@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The questions benchmark: latency of search, a 4-hop path, a depth-2 neighbourhood and grouped
+# counts on the synthetic graph (scale 100 unless SCALE says otherwise: about 340,000 nodes and
+# 1,000,000 relationships), on PostgreSQL and on SQLite. One client at a time, so the figures
+# are the latency of one question, not a throughput. Loopback only; every run is bounded by
+# DURATION. Prints a Markdown table.
+#
+#   bench/questions.sh
+#   DURATION=10 SCALE=10 BACKENDS=postgres bench/questions.sh
+#   REUSE_DATABASE=1 bench/questions.sh   # keep the databases a previous run generated
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-2}"
+SCALE="${SCALE:-100}"
+PORT="${PORT:-18081}"
+PG="${PG:-postgres://postgres@127.0.0.1:5432}"
+BACKENDS="${BACKENDS:-postgres sqlite}"
+DATABASE="govgraph_questions_${SCALE}"
+SQLITE_FILE="${SQLITE_FILE:-target/bench/questions-${SCALE}.db}"
+WORK="$(mktemp -d)"
+SERVER_PID=""
+
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        wait "$SERVER_PID" || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+command -v wrk >/dev/null || { apt-get update -qq >&2; apt-get install -y wrk >&2; }
+if [ -z "${GOVGRAPH:-}" ]; then
+    say "release build"
+    cargo build --release --quiet
+    GOVGRAPH="$PWD/target/release/govgraph"
+fi
+
+# The questions, as request bodies. The path's ends and the neighbourhood's centre are
+# synthetic nodes of the first and last units of scale.
+last=$((SCALE - 1))
+declare -A BODY
+BODY[search]='{"query":"{ search(text: \"nakamura digital\", first: 10) { edges { score node { name } } } }"}'
+BODY[path]="{\"query\":\"{ paths(from: { kind: PERSON, slug: \\\"synthetic-0-person-7\\\" }, to: { kind: PERSON, slug: \\\"synthetic-${last}-person-1500\\\" }, maxHops: 4, first: 10) { length nodes { name } } }\"}"
+BODY[neighbourhood]='{"query":"{ neighbourhood(node: { kind: EVENT, slug: \"synthetic-0-event-3\" }, depth: 2, limit: 1000) { nodes { name } relationships { predicate } nodesLeftOut } }"}'
+BODY[groups]='{"query":"{ relationshipCounts(groupBy: [PREDICATE, SUBJECT_KIND]) { predicate subjectKind count } }"}'
+BODY[groups_of_one]='{"query":"{ relationshipCounts(groupBy: [SUBJECT_KIND, YEAR], filter: { object: { kind: WORKING_GROUP, slug: \"synthetic-0-working-group-3\" } }) { subjectKind year count } }"}'
+BODY[ranking]='{"query":"{ rankedNodes(kind: COUNTRY, by: { predicates: [MEMBER_OF], direction: OUTGOING, otherKinds: [WORKING_GROUP] }, first: 10) { count node { name } } }"}'
+QUESTIONS=(search path neighbourhood groups groups_of_one ranking)
+
+# wrk's figure for a latency percentile, in milliseconds.
+percentile() {
+    awk -v p="$1" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+        if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.1f", v }' "$2"
+}
+
+serve() {
+    local url=$1
+    GOVGRAPH_LOG_FORMAT=json RUST_LOG=warn "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" \
+        --database-url "$url" 2>"$WORK/server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 1 600); do
+        curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null 2>&1 && return
+        kill -0 "$SERVER_PID" || { cat "$WORK/server.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "the server never became ready" >&2
+    exit 1
+}
+
+stop() {
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    SERVER_PID=""
+}
+
+declare -A P50 P99 RPS
+measure() {
+    local backend=$1 question=$2
+    local lua="$WORK/$question.lua"
+    {
+        echo 'wrk.method = "POST"'
+        echo 'wrk.headers["Content-Type"] = "application/json"'
+        printf 'wrk.body = [==[%s]==]\n' "${BODY[$question]}"
+    } >"$lua"
+    answer=$(curl -fs "http://127.0.0.1:${PORT}/graphql" -H 'content-type: application/json' \
+        --data "${BODY[$question]}")
+    case "$answer" in
+        *'"errors"'*) say "$question fails on $backend: $answer"; exit 1 ;;
+    esac
+    printf '%s\n' "$answer" >"$WORK/$backend-$question.json"
+    say "$backend: $question"
+    wrk -t1 -c1 -d"${WARMUP}s" -s "$lua" "http://127.0.0.1:${PORT}/graphql" >/dev/null
+    wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua" "http://127.0.0.1:${PORT}/graphql" \
+        >"$WORK/$backend-$question.wrk"
+    P50[$backend-$question]=$(percentile 50% "$WORK/$backend-$question.wrk")
+    P99[$backend-$question]=$(percentile 99% "$WORK/$backend-$question.wrk")
+    RPS[$backend-$question]=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$WORK/$backend-$question.wrk")
+}
+
+for backend in $BACKENDS; do
+    case "$backend" in
+        postgres)
+            url="$PG/$DATABASE"
+            if [ -z "${REUSE_DATABASE:-}" ]; then
+                psql "$PG/postgres" -v ON_ERROR_STOP=1 -q \
+                    -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
+                say "generating scale ${SCALE} on PostgreSQL"
+                "$GOVGRAPH" generate --scale "$SCALE" --database-url "$url" >&2
+            fi
+            psql "$url" -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
+            ;;
+        sqlite)
+            url="sqlite://${SQLITE_FILE}?mode=rwc"
+            if [ -z "${REUSE_DATABASE:-}" ]; then
+                mkdir -p "$(dirname "$SQLITE_FILE")"
+                rm -f "$SQLITE_FILE" "$SQLITE_FILE-wal" "$SQLITE_FILE-shm"
+                say "generating scale ${SCALE} on SQLite"
+                "$GOVGRAPH" generate --scale "$SCALE" --database-url "$url" >&2
+            fi
+            ;;
+        *) echo "unknown backend $backend" >&2; exit 1 ;;
+    esac
+    serve "$url"
+    for question in "${QUESTIONS[@]}"; do measure "$backend" "$question"; done
+    stop
+done
+
+printf '| question |'
+for backend in $BACKENDS; do printf ' %s p50 ms | %s p99 ms |' "$backend" "$backend"; done
+printf '\n|---|'
+for backend in $BACKENDS; do printf -- '---:|---:|'; done
+printf '\n'
+for question in "${QUESTIONS[@]}"; do
+    printf '| %s |' "$question"
+    for backend in $BACKENDS; do
+        printf ' %s | %s |' "${P50[$backend-$question]}" "${P99[$backend-$question]}"
+    done
+    printf '\n'
+done
+for backend in $BACKENDS; do
+    say "$backend path answer: $(head -c 300 "$WORK/$backend-path.json")"
+    say "$backend neighbourhood left out: $(grep -o '"nodesLeftOut":[0-9]*' "$WORK/$backend-neighbourhood.json")"
+done
