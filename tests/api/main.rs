@@ -24,6 +24,7 @@ mod pagination;
 mod process;
 mod readme;
 mod schema;
+mod search;
 mod security;
 mod server;
 mod spec;

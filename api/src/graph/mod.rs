@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod node;
 pub mod relationship;
 pub mod relay;
+pub mod search;
 pub mod vocabulary;
 
 use std::sync::{Arc, Mutex};
@@ -33,10 +34,14 @@ macro_rules! kind_modules {
             pub use $module::$kind;
         )*
 
-        /// The fields of the query root: every node kind's list and lookup, lookups by global ID, and the entity resolvers of federation.
+        /// The fields of the query root: every node kind's list and lookup, lookups by global ID, search across every kind, and the entity resolvers of federation.
         #[derive(MergedObject, Default)]
         #[graphql(name = "Query")]
-        pub struct QueryFields(node::NodeQuery, $($module::Query,)*);
+        pub struct QueryFields(
+            node::NodeQuery,
+            search::SearchQuery,
+            $($module::Query,)*
+        );
     };
 }
 

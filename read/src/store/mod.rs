@@ -7,11 +7,13 @@ mod citations;
 mod database;
 mod links;
 mod lists;
+mod search;
 
 pub use citations::{CitationRecord, citations_of_edges, citations_of_nodes, external_ids_of};
 pub use database::{Observer, Store, is_connection_lost, observe_statements};
 pub use links::{Direction, LINK_ORDER, LinkRow, LinkSpec, count_links, edges_by_id, link_pages};
 pub use lists::{ListedNode, count_nodes, list_nodes};
+pub use search::{SearchHit, count_hits, search_nodes};
 
 use govgraph_entities::{Detail, DetailEntity, DetailVisitor, NodeKind, node};
 use sea_orm::sea_query::{
