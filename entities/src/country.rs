@@ -22,6 +22,11 @@ pub struct Model {
     /// ISO 3166-1 numeric code, three digits, e.g. `702`.
     #[sea_orm(unique)]
     pub numeric_code: String,
+    /// The ISO short name, e.g. `Korea (Republic of)`; the node's `name` is the name people
+    /// use, from CLDR (`South Korea`).
+    pub iso_name: String,
+    /// The short form of the name people use, from CLDR, where it has one, e.g. `UK`.
+    pub short_name: Option<String>,
     /// The ISO long name, e.g. `The Republic of Singapore`.
     pub official_name: String,
     /// UN M49 region, e.g. `Asia`.

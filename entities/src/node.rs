@@ -1,6 +1,7 @@
 //! `node`: one row per thing in the graph.
 
 use sea_orm::entity::prelude::*;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::NodeKind;
 
@@ -17,8 +18,8 @@ pub struct Model {
     pub slug: String,
     /// Display name.
     pub name: String,
-    /// The name as [`fold`] folds it, for case-insensitive search that behaves alike on every
-    /// database (SQLite's `lower()` folds ASCII only).
+    /// The name as [`fold`] folds it, for case- and accent-insensitive matching that behaves
+    /// alike on every database (SQLite's `lower()` folds ASCII only).
     pub name_folded: String,
     /// A sentence or two about the node.
     pub summary: Option<String>,
@@ -36,7 +37,45 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Folds text for case-insensitive matching: the rule for `name_folded` and for search terms.
+/// The combining diacritical marks [`fold`] removes, as inclusive ranges of code points: the
+/// Combining Diacritical Marks block and its Extended, Supplement, For Symbols and Half Marks
+/// blocks. The PostgreSQL search index folds with the same ranges.
+pub const DIACRITICS: [(char, char); 5] = [
+    ('\u{0300}', '\u{036f}'),
+    ('\u{1ab0}', '\u{1aff}'),
+    ('\u{1dc0}', '\u{1dff}'),
+    ('\u{20d0}', '\u{20ff}'),
+    ('\u{fe20}', '\u{fe2f}'),
+];
+
+/// Whether `c` is one of the [`DIACRITICS`].
+pub fn is_diacritic(c: char) -> bool {
+    DIACRITICS
+        .iter()
+        .any(|(first, last)| (*first..=*last).contains(&c))
+}
+
+/// Folds text for case- and accent-insensitive matching: the rule for `name_folded` and for
+/// search terms. Lower case (Unicode's full mapping), then canonical decomposition without
+/// [`DIACRITICS`], composed again: `São Tomé` folds to `sao tome`, `İstanbul` to `istanbul`.
 pub fn fold(text: &str) -> String {
     text.to_lowercase()
+        .nfd()
+        .filter(|c| !is_diacritic(*c))
+        .nfc()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folding_drops_case_and_accents_and_keeps_other_letters() {
+        assert_eq!(fold("São Tomé & Príncipe"), "sao tome & principe");
+        assert_eq!(fold("Côte d’Ivoire"), "cote d’ivoire");
+        assert_eq!(fold("TÜRKIYE"), "turkiye");
+        assert_eq!(fold("İstanbul"), "istanbul");
+        assert_eq!(fold("Ørsted ДОМ 한국"), "ørsted дом 한국");
+    }
 }

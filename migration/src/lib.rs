@@ -1,13 +1,16 @@
 //! Schema migrations and the default data set of govgraph.
 //!
 //! The migrations build the same schema on SQLite and PostgreSQL; every rule the database can
-//! hold (foreign keys, uniqueness, checks) is declared here. The second migration loads the
-//! default data set: every ISO 3166-1 country, and the facts of the source article.
+//! hold (foreign keys, uniqueness, checks) is declared here. The third builds the search
+//! documents and their full-text index, kept by the database as the graph changes; the last
+//! loads the default data set: every ISO 3166-1 country, and the facts of the source article.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_graph;
 mod m20261127_000002_load_default_data_set;
+mod m20261129_000003_create_search;
+mod m20261129_000004_load_default_data_set;
 pub mod seed;
 
 /// All migrations, in order.
@@ -19,6 +22,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_graph::Migration),
             Box::new(m20261127_000002_load_default_data_set::Migration),
+            Box::new(m20261129_000003_create_search::Migration),
+            Box::new(m20261129_000004_load_default_data_set::Migration),
         ]
     }
 }

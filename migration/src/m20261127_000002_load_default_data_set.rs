@@ -1,10 +1,10 @@
-//! Loads the default data set (see [`crate::seed`]).
+//! Once loaded the default data set; it now loads after the schema it needs is complete, in
+//! [`crate::m20261129_000004_load_default_data_set`].
 
 use sea_orm_migration::prelude::*;
 
-use crate::seed::DataSet;
-
-/// Loads every ISO 3166-1 country and the facts of the source article.
+/// Loaded the default data set before the search migration; now does nothing, and stays so that
+/// databases which applied it keep their history.
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -13,17 +13,13 @@ impl MigrationName for Migration {
     }
 }
 
-fn data_set() -> Result<DataSet, DbErr> {
-    DataSet::default_data_set().map_err(|e| DbErr::Migration(e.to_string()))
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        data_set()?.load(manager.get_connection()).await.map(|_| ())
+    async fn up(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
     }
 
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        data_set()?.unload(manager.get_connection()).await
+    async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! The read layer of govgraph: what can be read from the graph and how, with no notion of
-//! GraphQL. Pages and cursors ([`page`]), what a list asks for ([`listing`]), the SQL of each read ([`store`]), and the batched
+//! GraphQL. Pages and cursors ([`page`]), what a list asks for ([`listing`]), what a search asks for and the snippets of its hits ([`search`]), the SQL of each read ([`store`]), and the batched
 //! lookups the API's loaders drive ([`loaders`]), one key type per kind of lookup.
 //!
 //! Everything above this crate (the GraphQL schema, request execution, the HTTP server)
@@ -11,6 +11,7 @@ pub mod listing;
 pub mod loaders;
 pub mod page;
 pub mod relationships;
+pub mod search;
 pub mod store;
 pub mod traversal;
 pub mod validity;

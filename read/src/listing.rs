@@ -8,7 +8,7 @@ use govgraph_entities::{DeliverableKind, NodeKind, OrganisationKind, Predicate, 
 /// A condition a listed node must meet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Criterion {
-    /// Its name contains this text, ignoring case.
+    /// Its name contains this text, ignoring case and accents.
     NameContains(String),
     /// Its slug is one of these (lower case).
     SlugIn(Vec<String>),

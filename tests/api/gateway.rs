@@ -199,7 +199,7 @@ async fn queries_cross_govgraph_and_the_partner_in_both_directions_through_a_gat
             "projects": [
                 { "name": "Sovereign Cloud Playbook", "status": "ACTIVE", "leadCountry": { "code": "JP", "name": "Japan" } },
                 { "name": "Shared Landing Zone Reference Architecture", "status": "PLANNED", "leadCountry": { "code": "UY", "name": "Uruguay" } },
-                { "name": "Cloud Procurement Benchmark", "status": "COMPLETED", "leadCountry": { "code": "KR", "name": "Korea (Republic of)" } }
+                { "name": "Cloud Procurement Benchmark", "status": "COMPLETED", "leadCountry": { "code": "KR", "name": "South Korea" } }
             ],
             "members": { "totalCount": 9 },
             "coChairs": { "nodes": [

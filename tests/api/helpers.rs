@@ -47,6 +47,15 @@ impl TestDb {
     /// A new database whose connections have PostgreSQL cancel any statement running longer
     /// than `timeout`, as the service's do.
     pub async fn with_statement_timeout(timeout: Option<std::time::Duration>) -> Self {
+        Self::create(true, timeout).await
+    }
+
+    /// A new database with no table in it: migrations are the test's to run.
+    pub async fn unmigrated() -> Self {
+        Self::create(false, None).await
+    }
+
+    async fn create(migrated: bool, timeout: Option<std::time::Duration>) -> Self {
         let (url, home) = match postgres_url() {
             Some(admin_url) => {
                 let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
@@ -76,9 +85,11 @@ impl TestDb {
             database_max_connections: 8,
             ..DatabaseConfig::new(url.clone())
         };
-        govgraph_api::db::migrate(&config)
-            .await
-            .expect("migrations apply");
+        if migrated {
+            govgraph_api::db::migrate(&config)
+                .await
+                .expect("migrations apply");
+        }
         let mut db = govgraph_api::db::connect(&config, timeout, false)
             .await
             .expect("database opens");

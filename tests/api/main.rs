@@ -26,6 +26,7 @@ mod process;
 mod questions;
 mod readme;
 mod schema;
+mod search;
 mod security;
 mod server;
 mod spec;

@@ -21,6 +21,7 @@ use govgraph_read::ids::{EdgeId, NodeId};
 use govgraph_read::listing::Listing;
 use govgraph_read::loaders::{LinkCountOf, LinkPageOf};
 use govgraph_read::page::Page;
+use govgraph_read::search::Search;
 use govgraph_read::store::{self, LinkRow, LinkSpec};
 
 /// Whether the connection field being resolved selects anything of its page, as opposed to only its `totalCount`: a count alone needs no page.
@@ -52,11 +53,24 @@ pub struct Connection<E> {
 }
 
 /// How to count the whole list of a connection.
-enum Count {
+pub(super) enum Count {
     /// The list of nodes, counted by one statement of its own.
     Nodes(Listing),
     /// The links of a node, counted with those of the other nodes of the request.
     Links(LinkCountOf),
+    /// The hits of a search, counted by one statement of their own.
+    Hits(Search),
+}
+
+impl<E> Connection<E> {
+    /// A page of `edges`, placed by `page_info`, whose whole list `count` counts.
+    pub(super) fn of(edges: Vec<E>, page_info: PageInfo, count: Count) -> Self {
+        Self {
+            edges,
+            page_info,
+            count,
+        }
+    }
 }
 
 /// The GraphQL name of the generic type `T`, made by `make` the first time it is asked for and
@@ -129,6 +143,7 @@ impl<E: EdgeType> Connection<E> {
                 .load_one(key.clone())
                 .await?
                 .unwrap_or_default()),
+            Count::Hits(search) => Ok(store::count_hits(database(ctx)?, search).await?),
         }
     }
 }

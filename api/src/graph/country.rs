@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use govgraph_read::listing::{Criterion, Order, SortKey};
 
 node_object! {
-    /// A country or territory of ISO 3166-1. Every one is in the graph, so that anyone can link to any country by its code.
+    /// A country or territory of ISO 3166-1, named as people name it in English (CLDR's name, e.g. `United Kingdom`). Every one is in the graph, so that anyone can link to any country by its code.
     Country(country::Model);
     links {
         /// The working groups and partnerships the country is a member of.
@@ -47,6 +47,16 @@ node_object! {
         /// The ISO 3166-1 numeric code, three digits, e.g. `702`.
         async fn numeric_code(&self) -> &str {
             &self.detail.numeric_code
+        }
+
+        /// The ISO 3166-1 short name, e.g. `Korea (Republic of)`; `name` is the name people use, from CLDR (`South Korea`).
+        async fn iso_name(&self) -> &str {
+            &self.detail.iso_name
+        }
+
+        /// The short form of the name people use, from CLDR, where it has one, e.g. `UK`; null when `name` is as short.
+        async fn short_name(&self) -> Option<&str> {
+            self.detail.short_name.as_deref()
         }
 
         /// The ISO long name, e.g. `The Republic of Singapore`.

@@ -142,7 +142,7 @@ pub async fn linked_nodes(
 /// The filters every kind of node can be listed by. All given conditions must hold.
 #[derive(Clone, Debug, Default, InputObject)]
 pub struct NodeFilter {
-    /// Only nodes whose name contains this text, ignoring case.
+    /// Only nodes whose name contains this text, ignoring case and accents (`sao` finds `São Tomé & Príncipe`). For ranked search across names, codes and summaries, use the root field `search`.
     pub search: Option<String>,
     /// Only nodes with one of these slugs.
     pub slugs: Option<Vec<String>>,

@@ -12,6 +12,7 @@ pub mod node;
 pub mod node_ref;
 pub mod relationship;
 pub mod relay;
+pub mod search;
 pub mod timeline;
 pub mod vocabulary;
 pub mod walks;
@@ -38,7 +39,7 @@ macro_rules! kind_modules {
             pub use $module::$kind;
         )*
 
-        /// The fields of the query root: every node kind's list and lookup, lookups by global ID, and the entity resolvers of federation.
+        /// The fields of the query root: every node kind's list and lookup, lookups by global ID, search across every kind, and the entity resolvers of federation.
         #[derive(MergedObject, Default)]
         #[graphql(name = "Query")]
         pub struct QueryFields(
@@ -46,6 +47,7 @@ macro_rules! kind_modules {
             timeline::TimelineQuery,
             aggregates::AggregateQuery,
             walks::WalkQuery,
+            search::SearchQuery,
             $($module::Query,)*
         );
     };

@@ -7,6 +7,8 @@ mod countries;
 mod file;
 pub mod synthetic;
 
+pub use countries::{CountryNames, country_names};
+
 use std::collections::{BTreeMap, HashSet};
 
 use govgraph_entities::{
@@ -274,7 +276,7 @@ impl DataSet {
             &countries::iso_source(),
             countries::ISO_3166_SOURCE,
         )?];
-        nodes.extend(countries::countries());
+        nodes.extend(countries::countries()?);
         for entry in &file.source {
             nodes.push(source_node(entry, &entry.slug)?);
         }

@@ -8,6 +8,7 @@ mod database;
 mod links;
 mod lists;
 mod relationships;
+mod search;
 mod traversal;
 
 pub use citations::{CitationRecord, citations_of_edges, citations_of_nodes, external_ids_of};
@@ -20,6 +21,7 @@ pub use lists::{ListedNode, count_nodes, list_nodes};
 pub use relationships::{
     ListedEdge, RankedNode, count_edges, edge_groups, list_edges, node_groups, rank_nodes,
 };
+pub use search::{SearchHit, count_hits, search_nodes};
 pub use traversal::{Reached, Walk, edges_touching};
 
 use govgraph_entities::{Detail, DetailEntity, DetailVisitor, NodeKind, node};
