@@ -35,10 +35,10 @@ pub struct EdgeCriteria {
 /// What a list of relationships is ordered by; the relationship's id breaks ties.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum EdgeSortKey {
-    /// When the relationship began; undated relationships sort first.
+    /// When the relationship began; those with no start sort first.
     #[default]
     ValidFrom,
-    /// When the relationship ended; undated relationships sort first.
+    /// When the relationship ended; those with no end (ongoing) sort last.
     ValidTo,
 }
 

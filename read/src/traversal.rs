@@ -12,16 +12,21 @@ use govgraph_entities::edge;
 use sea_orm::DbErr;
 
 use crate::ids::NodeId;
-use crate::store::{Reached, Store, Walk, edges_touching};
+use crate::store::{Reached, Store, Walk, edges_among, edges_touching};
 
 /// The most relationships one hop of a walk reads.
 pub const MAX_EDGES_PER_HOP: u64 = 50_000;
 
+/// The most nodes one hop of a walk sets out from: each is a bound value of its statement.
+pub const MAX_FRONTIER: usize = 10_000;
+
 /// Why a walk did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
-    /// A hop reached more relationships than a walk reads at once.
-    #[error("hop {hop} reaches more than {MAX_EDGES_PER_HOP} relationships")]
+    /// A hop reached more relationships, or set out from more nodes, than a walk takes at once.
+    #[error(
+        "hop {hop} reaches more than {MAX_EDGES_PER_HOP} relationships or sets out from more than {MAX_FRONTIER} nodes"
+    )]
     TooWide {
         /// The hop, from 1.
         hop: usize,
@@ -130,6 +135,9 @@ pub async fn shortest_paths(
         if side.frontier.is_empty() {
             return Ok(Vec::new());
         }
+        if side.frontier.len() > MAX_FRONTIER {
+            return Err(WalkError::TooWide { hop });
+        }
         let frontier: Vec<NodeId> = side.frontier.iter().copied().collect();
         let reached = edges_touching(db, &frontier, walk, MAX_EDGES_PER_HOP).await?;
         if reached.len() as u64 > MAX_EDGES_PER_HOP {
@@ -188,7 +196,7 @@ fn join(forward: &Side, backward: &Side, meetings: &[NodeId], limit: usize) -> V
 pub struct Neighbourhood {
     /// The nodes, the centre first, then by distance, each distance in id order.
     pub nodes: Vec<NodeId>,
-    /// The relationships followed between them, in id order.
+    /// Every relationship the walk may follow between two of them, in id order.
     pub edges: Vec<edge::Model>,
     /// How many nodes the walk reached but left out to keep within its limit; when not zero,
     /// the walk went no deeper.
@@ -196,7 +204,8 @@ pub struct Neighbourhood {
 }
 
 /// The neighbourhood of `centre` to `depth` hops, following `walk` either way, with at most
-/// `limit` nodes. Issues one statement per hop, at most `depth`.
+/// `limit` nodes, and every relationship among them (those between two nodes of the outermost
+/// ring too). Issues one statement per hop, at most `depth`, and one for the relationships.
 pub async fn neighbourhood(
     db: &Store,
     centre: NodeId,
@@ -209,7 +218,6 @@ pub async fn neighbourhood(
         nodes: vec![centre],
         ..Default::default()
     };
-    let mut edges: BTreeMap<uuid::Uuid, edge::Model> = BTreeMap::new();
     let mut frontier = vec![centre];
     for hop in 1..=depth {
         if frontier.is_empty() {
@@ -228,17 +236,12 @@ pub async fn neighbourhood(
         let kept: Vec<NodeId> = new.iter().copied().take(room).collect();
         found.left_out = (new.len() - kept.len()) as u64;
         seen.extend(kept.iter().copied());
-        for r in reached {
-            if seen.contains(&r.far) {
-                edges.insert(r.edge.id, r.edge);
-            }
-        }
         found.nodes.extend(kept.iter().copied());
         if found.left_out > 0 {
             break;
         }
         frontier = kept;
     }
-    found.edges = edges.into_values().collect();
+    found.edges = edges_among(db, &found.nodes, walk).await?;
     Ok(found)
 }

@@ -83,16 +83,19 @@ fn answered(ranking: &Value) -> Vec<(String, u64)> {
 async fn countries_ranked_by_the_working_groups_they_belong_to() {
     let app = TestApp::spawn().await;
     let graph = Graph::read(&app).await;
-    let mut expected: HashMap<Uuid, usize> = HashMap::new();
+    let mut groups: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
     for e in &graph.edges {
         if e.predicate == Predicate::MemberOf
             && graph.kind(e.subject_id) == NodeKind::Country
             && graph.kind(e.object_id) == NodeKind::WorkingGroup
         {
-            *expected.entry(e.subject_id).or_default() += 1;
+            groups.entry(e.subject_id).or_default().insert(e.object_id);
         }
     }
-    let expected = ranked(expected, &graph);
+    let expected = ranked(
+        groups.into_iter().map(|(id, of)| (id, of.len())).collect(),
+        &graph,
+    );
     assert!(expected.len() >= 5, "the data set has member countries");
 
     let before = app.statements();
@@ -497,5 +500,203 @@ async fn a_period_that_ends_before_it_starts_is_refused() {
         )
         .await;
     assert!(data["relationships"]["totalCount"].as_u64() > Some(0));
+    app.stop().await;
+}
+
+/// Dates of every precision, as (start, end) of relationships added by the tests below.
+const PERIODS: &[(Option<&str>, Option<&str>)] = &[
+    (Some("2019"), Some("2019")),
+    (Some("2019-03"), Some("2020")),
+    (Some("2019-03-05"), Some("2019-03-05")),
+    (Some("2018-12-31"), None),
+    (Some("2020-11"), Some("2021-02-15")),
+    (Some("2021"), Some("2021-06")),
+    (Some("2021-01-01"), Some("2022")),
+    (None, Some("2020-06-30")),
+    (None, Some("2019")),
+    (Some("2022-07"), Some("2022-07")),
+    (Some("2019"), None),
+    (Some("2020-02-29"), Some("2020-03")),
+];
+
+/// Adds a relationship for each of [`PERIODS`]: a country taking part in DGX 2022.
+async fn add_dated_relationships(app: &TestApp, graph: &Graph) {
+    let dgx = graph.by_slug(NodeKind::Event, "dgx-2022");
+    let mut countries: Vec<&node::Model> = graph
+        .nodes
+        .values()
+        .filter(|n| n.kind == NodeKind::Country)
+        .collect();
+    countries.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let now = chrono::Utc::now();
+    let date = |text: Option<&str>| text.map(|t| t.parse().expect("a date"));
+    let rows: Vec<edge::ActiveModel> = PERIODS
+        .iter()
+        .zip(countries)
+        .map(|((from, to), country)| {
+            edge::Model {
+                id: Uuid::new_v4(),
+                subject_id: country.id,
+                predicate: Predicate::ParticipatesIn,
+                object_id: dgx,
+                role: Some("dated for a test".to_owned()),
+                valid_from: date(*from),
+                valid_to: date(*to),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            }
+            .into()
+        })
+        .collect();
+    edge::Entity::insert_many(rows)
+        .exec(&app.store.db)
+        .await
+        .expect("relationships added");
+}
+
+/// The ids of every relationship of a root list, page by page, `first` at a time.
+async fn every_page(app: &TestApp, arguments: &str, first: usize) -> Vec<Uuid> {
+    let query = format!(
+        "query($after: String) {{ relationships({arguments}, first: {first}, after: $after) {{
+           pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id }} }} }} }}"
+    );
+    let mut ids = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(&query, json!({ "after": after })).await;
+        let page = &data["relationships"];
+        for edge in page["edges"].as_array().expect("edges") {
+            let id = edge["node"]["id"].as_str().expect("an id");
+            ids.push(relationship_uuid(id));
+        }
+        if !page["pageInfo"]["hasNextPage"]
+            .as_bool()
+            .expect("hasNextPage")
+        {
+            return ids;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The edge id a relationship's global ID carries.
+fn relationship_uuid(id: &str) -> Uuid {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .expect("a global ID");
+    let text = String::from_utf8(decoded).expect("text");
+    let (_, uuid) = text.split_once(':').expect("Type:uuid");
+    uuid.parse().expect("a uuid")
+}
+
+#[tokio::test]
+async fn the_timeline_pages_through_dates_of_every_precision_in_order() {
+    let app = TestApp::spawn().await;
+    add_dated_relationships(&app, &Graph::read(&app).await).await;
+    let graph = Graph::read(&app).await;
+
+    let mut by_start: Vec<(String, Uuid)> = graph
+        .edges
+        .iter()
+        .filter_map(|e| e.valid_from.as_ref().map(|d| (d.to_string(), e.id)))
+        .collect();
+    by_start.sort();
+    let expected: Vec<Uuid> = by_start.iter().map(|(_, id)| *id).collect();
+    let listed = every_page(&app, "filter: { dated: true }, orderBy: VALID_FROM_ASC", 3).await;
+    assert_eq!(listed, expected);
+
+    // By end, latest first: ongoing relationships (no end) are the latest.
+    let mut by_end: Vec<(String, Uuid)> = graph
+        .edges
+        .iter()
+        .map(|e| {
+            let end = e
+                .valid_to
+                .as_ref()
+                .map_or("9999-12-31".to_owned(), |d| d.to_string());
+            (end, e.id)
+        })
+        .collect();
+    by_end.sort();
+    by_end.reverse();
+    let expected: Vec<Uuid> = by_end.iter().map(|(_, id)| *id).collect();
+    let listed = every_page(&app, "orderBy: VALID_TO_DESC", 40).await;
+    assert_eq!(listed, expected);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn as_of_and_valid_during_follow_the_partial_date_rules_at_every_precision() {
+    use govgraph_read::validity::{Period, holds_during};
+    let app = TestApp::spawn().await;
+    add_dated_relationships(&app, &Graph::read(&app).await).await;
+    let graph = Graph::read(&app).await;
+    let date = |text: &str| -> govgraph_entities::PartialDate { text.parse().expect("a date") };
+    let probes: Vec<(Option<&str>, Option<&str>)> = vec![
+        (Some("2019"), Some("2019")),
+        (Some("2019-03"), Some("2019-03")),
+        (Some("2019-03-05"), Some("2019-03-05")),
+        (Some("2019-03-06"), Some("2019-03-06")),
+        (Some("2020-06"), Some("2020-06")),
+        (Some("2020-07-01"), Some("2020-07-01")),
+        (Some("2021-06-30"), Some("2021-06-30")),
+        (Some("2021-07"), Some("2021-07")),
+        (Some("2018"), Some("2018")),
+        (Some("2022-07-31"), Some("2022-07-31")),
+        (Some("2020-03"), None),
+        (None, Some("2019-01")),
+        (Some("2019-06"), Some("2020-12-31")),
+        (Some("2023"), None),
+    ];
+    let as_date = |d: &Option<&str>| d.map_or("null".to_owned(), |d| format!("\"{d}\""));
+    for (from, to) in &probes {
+        let period = Period {
+            from: from.map(date),
+            to: to.map(date),
+        };
+        let expected = graph
+            .edges
+            .iter()
+            .filter(|e| holds_during(e.valid_from.as_ref(), e.valid_to.as_ref(), &period))
+            .count() as u64;
+        let data = app
+            .data(
+                &format!(
+                    "{{ during: relationships(filter: {{ validDuring: {{ from: {}, to: {} }} }}) {{ totalCount }}
+                        on: relationships(asOf: {}) {{ totalCount }} }}",
+                    as_date(from),
+                    as_date(to),
+                    as_date(&from.or(*to)),
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            data["during"]["totalCount"].as_u64(),
+            Some(expected),
+            "validDuring {from:?} to {to:?}"
+        );
+        if from == to {
+            assert_eq!(
+                data["on"]["totalCount"].as_u64(),
+                Some(expected),
+                "asOf {from:?}"
+            );
+        }
+    }
+    // The rules themselves, on the relationships added: a year holds on a day of it, a month
+    // not on the next, an open end at any date.
+    let holds = |from: &str, to: Option<&str>, on: &str| {
+        holds_during(
+            Some(&date(from)),
+            to.map(date).as_ref(),
+            &Period::on(date(on)),
+        )
+    };
+    assert!(holds("2021", Some("2021-06"), "2021-06-30"));
+    assert!(!holds("2021", Some("2021-06"), "2021-07-01"));
+    assert!(holds("2018-12-31", None, "2030"));
     app.stop().await;
 }

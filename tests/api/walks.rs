@@ -46,6 +46,32 @@ impl Graph {
         })
     }
 
+    /// How many shortest paths lead from one node to another, two relationships between the
+    /// same nodes making two paths.
+    fn shortest_paths(&self, from: Uuid, to: Uuid) -> u64 {
+        let mut distance = HashMap::from([(from, 0usize)]);
+        let mut ways = HashMap::from([(from, 1u64)]);
+        let mut ring = vec![from];
+        while !ring.is_empty() && !distance.contains_key(&to) {
+            let depth = distance[&ring[0]] + 1;
+            let mut next = Vec::new();
+            for node in &ring {
+                let here = ways[node];
+                for far in self.neighbours(*node) {
+                    let d = *distance.entry(far).or_insert_with(|| {
+                        next.push(far);
+                        depth
+                    });
+                    if d == depth {
+                        *ways.entry(far).or_default() += here;
+                    }
+                }
+            }
+            ring = next;
+        }
+        ways.get(&to).copied().unwrap_or(0)
+    }
+
     /// The length of the shortest path between two nodes, following edges either way.
     fn distance(&self, from: Uuid, to: Uuid) -> Option<usize> {
         let mut distance = HashMap::from([(from, 0)]);
@@ -84,6 +110,8 @@ async fn the_path_from_uruguay_to_govtech_singapore_exists_and_carries_sources()
     let shortest = graph
         .distance(uruguay, govtech)
         .expect("they are connected");
+    let how_many = graph.shortest_paths(uruguay, govtech);
+    assert!(how_many <= 100, "{how_many} paths: more than one page");
 
     let before = app.statements();
     let data = app
@@ -98,7 +126,7 @@ async fn the_path_from_uruguay_to_govtech_singapore_exists_and_carries_sources()
         .await;
     let statements = app.statements() - before;
     let paths = data["paths"].as_array().expect("paths");
-    assert!(!paths.is_empty(), "a path exists");
+    assert_eq!(paths.len() as u64, how_many, "every shortest path");
     for path in paths {
         assert_eq!(path["length"].as_u64(), Some(shortest as u64));
         let nodes = slugs(&path["nodes"]);
@@ -194,11 +222,21 @@ async fn the_neighbourhood_of_dgx_2022_lists_its_working_groups_and_participants
         .map(|id| graph.nodes[&id].slug.clone())
         .collect();
     expected.insert("dgx-2022".to_owned());
+    let around: BTreeSet<Uuid> = graph.neighbours(dgx).chain([dgx]).collect();
+    let among = graph
+        .edges
+        .iter()
+        .filter(|e| around.contains(&e.subject_id) && around.contains(&e.object_id))
+        .count();
     let touching = graph
         .edges
         .iter()
         .filter(|e| e.subject_id == dgx || e.object_id == dgx)
         .count();
+    assert!(
+        among > touching,
+        "some of DGX 2022's neighbours are related to each other"
+    );
 
     let before = app.statements();
     let data = app
@@ -218,7 +256,11 @@ async fn the_neighbourhood_of_dgx_2022_lists_its_working_groups_and_participants
     assert_eq!(nodes.len(), expected.len(), "each node once");
     assert_eq!(around["nodesLeftOut"], 0);
     let relationships = around["relationships"].as_array().expect("relationships");
-    assert_eq!(relationships.len(), touching);
+    assert_eq!(
+        relationships.len(),
+        among,
+        "every relationship among the nodes"
+    );
     let predicates: BTreeSet<&str> = relationships
         .iter()
         .filter_map(|r| r["predicate"].as_str())
@@ -235,8 +277,9 @@ async fn the_neighbourhood_of_dgx_2022_lists_its_working_groups_and_participants
         kinds.contains("WORKING_GROUP") && kinds.contains("COUNTRY"),
         "{kinds:?}"
     );
-    // The centre's lookup, one hop, the nodes (which the relationships' ends then find loaded).
-    assert_eq!(statements, 3);
+    // The centre's lookup, one hop, the relationships among the nodes, the nodes (which the
+    // relationships' ends then find loaded).
+    assert_eq!(statements, 4);
     app.stop().await;
 }
 

@@ -233,7 +233,7 @@ impl RankedNode {
         &self.node
     }
 
-    /// Its count: relationships, or, with `sharedWith`, nodes shared.
+    /// Its count: the distinct nodes at the other end of its relationships, or, with `sharedWith`, those it shares with that node.
     async fn count(&self) -> u64 {
         self.count
     }
@@ -256,7 +256,7 @@ pub struct AggregateQuery;
 
 #[Object]
 impl AggregateQuery {
-    /// Relationships counted in groups: by predicate, by the kind, region or identity of either end, by year. The largest groups first, ties in the order of their values. One statement, plus one when the groups' `subject` or `object` is selected, plus one to look up the nodes the filter names.
+    /// Relationships counted in groups: by predicate, by the kind, region or identity of either end, by year. The largest groups first, ties in the order of their values. One statement, plus one when the groups' `subject` or `object` is selected, plus one per kind of key (ID, slug, code) that names the nodes of the filter.
     async fn relationship_counts(
         &self,
         ctx: &Context<'_>,
@@ -315,7 +315,7 @@ impl AggregateQuery {
             .collect())
     }
 
-    /// Nodes of one kind ranked by how many relationships they have (countries by the number of working groups they belong to), or, with `by.sharedWith`, by how many nodes at the other end they share with a given node (which countries share the most groups or events with Singapore). Highest count first, then by name; nodes with a count of zero are left out. One statement, plus one to look up `sharedWith`.
+    /// Nodes of one kind ranked by how many distinct nodes their relationships lead to (countries by the number of working groups they belong to: two memberships of one group, with different roles, count once), or, with `by.sharedWith`, by how many nodes at the other end they share with a given node (which countries share the most groups or events with Singapore). Highest count first, then by name; nodes with a count of zero are left out. One statement, plus one to look up `sharedWith`.
     async fn ranked_nodes(
         &self,
         ctx: &Context<'_>,

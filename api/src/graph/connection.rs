@@ -320,7 +320,10 @@ impl<N: NodeType> LinkedConnection<N> {
         Ok(Self {
             edges,
             page_info: page_info.into(),
-            count: Count::Links(LinkCountOf { anchor, spec }),
+            count: Count::Links(LinkCountOf {
+                anchor,
+                spec: spec.unordered(),
+            }),
         })
     }
 }

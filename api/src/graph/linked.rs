@@ -72,13 +72,13 @@ pub enum LinkedOrder {
     OtherNameAsc,
     /// By the name of the node at the other end, Z to A.
     OtherNameDesc,
-    /// By when the relationship began, earliest first; undated relationships come first.
+    /// By when the relationship began, earliest first; relationships with no start come first.
     ValidFromAsc,
-    /// By when the relationship began, latest first; undated relationships come last.
+    /// By when the relationship began, latest first; relationships with no start come last.
     ValidFromDesc,
-    /// By when the relationship ended, earliest first; undated relationships come first.
+    /// By when the relationship ended, earliest first; relationships with no end (ongoing) come last.
     ValidToAsc,
-    /// By when the relationship ended, latest first; undated relationships come last.
+    /// By when the relationship ended, latest first; relationships with no end (ongoing) come first.
     ValidToDesc,
 }
 

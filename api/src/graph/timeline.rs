@@ -90,14 +90,14 @@ impl RelationshipFilter {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
 #[graphql(tag = "public")]
 pub enum RelationshipOrder {
-    /// By when the relationship began, earliest first: a timeline. Undated relationships come first.
+    /// By when the relationship began, earliest first: a timeline. Relationships with no start come first.
     #[default]
     ValidFromAsc,
-    /// By when the relationship began, latest first. Undated relationships come last.
+    /// By when the relationship began, latest first. Relationships with no start come last.
     ValidFromDesc,
-    /// By when the relationship ended, earliest first. Undated relationships come first.
+    /// By when the relationship ended, earliest first. Relationships with no end (ongoing) come last.
     ValidToAsc,
-    /// By when the relationship ended, latest first. Undated relationships come last.
+    /// By when the relationship ended, latest first. Relationships with no end (ongoing) come first.
     ValidToDesc,
 }
 
@@ -160,7 +160,7 @@ pub struct TimelineQuery;
 
 #[Object]
 impl TimelineQuery {
-    /// Every relationship of the graph, filtered, and ordered by date (earliest first unless asked otherwise): the timeline a dashboard draws. One statement for the page, one more for `totalCount`, and one to look up the nodes the filter names by slug or code.
+    /// Every relationship of the graph, filtered, and ordered by date (earliest first unless asked otherwise): the timeline a dashboard draws. One statement for the page, one more for `totalCount`, and one per kind of key (ID, slug, code) that names the nodes of the filter.
     async fn relationships(
         &self,
         ctx: &Context<'_>,

@@ -101,7 +101,7 @@ impl Path {
 pub struct Neighbourhood {
     /// The nodes: the centre first, then those one hop away, and so on.
     nodes: Vec<Node>,
-    /// The relationships followed between the nodes.
+    /// Every relationship between two of the nodes that the walk may follow (of its `predicates`, holding `asOf`), those between two nodes of the outermost ring included.
     relationships: Vec<Relationship>,
     /// How many nodes the walk reached but left out to stay within `limit`; when not zero, it went no deeper.
     nodes_left_out: u64,
@@ -159,7 +159,7 @@ pub struct WalkQuery;
 
 #[Object]
 impl WalkQuery {
-    /// The shortest paths between two nodes, following relationships either way: how Uruguay is connected to GovTech Singapore. Computed by a breadth-first search from both ends, one statement per hop (always widening the side with fewer nodes), then one for the nodes of the paths, plus one for their relationships' sources when asked for, and one to look up `from` and `to`. Empty when the nodes are not connected within `maxHops`. A hop that reaches more than 50,000 relationships is refused (`LIMIT_EXCEEDED`): narrow the walk with `predicates`.
+    /// The shortest paths between two nodes, following relationships either way: how Uruguay is connected to GovTech Singapore. Computed by a breadth-first search from both ends, one statement per hop (always widening the side with fewer nodes), then one for the nodes of the paths, plus one for their relationships' sources when asked for, and one per kind of key (ID, slug, code) that names `from` and `to`. Empty when the nodes are not connected within `maxHops`. A hop that reaches more than 50,000 relationships is refused (`LIMIT_EXCEEDED`): narrow the walk with `predicates`.
     async fn paths(
         &self,
         ctx: &Context<'_>,
@@ -220,7 +220,7 @@ impl WalkQuery {
             .collect()
     }
 
-    /// The nodes and relationships around a node, to `depth` hops, following relationships either way: DGX 2022 with its working groups and participants. One statement per hop, then one for the nodes, plus one to look up the centre. Stops at `limit` nodes and says how many it left out. A hop that reaches more than 50,000 relationships is refused (`LIMIT_EXCEEDED`).
+    /// The nodes and relationships around a node, to `depth` hops, following relationships either way: DGX 2022 with its working groups and participants. One statement per hop, one for the relationships among the nodes, one for the nodes, and one to look up the centre. Stops at `limit` nodes and says how many it left out. A hop that reaches more than 50,000 relationships is refused (`LIMIT_EXCEEDED`).
     async fn neighbourhood(
         &self,
         ctx: &Context<'_>,

@@ -62,6 +62,18 @@ impl LinkSpec {
             order: LinkOrder::default(),
         }
     }
+
+    /// The same links in the default order: the key of their count, which no order changes,
+    /// so that fields differing only in order share one count statement.
+    pub fn unordered(self: &Arc<Self>) -> Arc<Self> {
+        if self.order == LinkOrder::default() {
+            return self.clone();
+        }
+        Arc::new(Self {
+            order: LinkOrder::default(),
+            ..(**self).clone()
+        })
+    }
 }
 
 /// What a list of links is ordered by; the edge's id breaks ties.
@@ -70,9 +82,9 @@ pub enum LinkSortKey {
     /// The name of the node at the other end.
     #[default]
     OtherName,
-    /// When the relationship began; undated relationships sort first.
+    /// When the relationship began; those with no start sort first.
     ValidFrom,
-    /// When the relationship ended; undated relationships sort first.
+    /// When the relationship ended; those with no end (ongoing) sort last.
     ValidTo,
 }
 
@@ -247,16 +259,16 @@ fn in_regions(node: Expr, regions: &[String]) -> Expr {
 
 /// The expression a list of links is ordered by, over the numbered links' columns.
 fn link_sort_key(key: LinkSortKey) -> Expr {
-    let dated = |column: &str| {
+    let dated = |column: &str, open: &str| {
         Expr::expr(Func::coalesce([
             col(LINK, &format!("{EDGE}{column}")),
-            Expr::val(""),
+            Expr::val(open),
         ]))
     };
     match key {
         LinkSortKey::OtherName => col(OTHER, "name"),
-        LinkSortKey::ValidFrom => dated("valid_from"),
-        LinkSortKey::ValidTo => dated("valid_to"),
+        LinkSortKey::ValidFrom => dated("valid_from", ""),
+        LinkSortKey::ValidTo => dated("valid_to", super::relationships::ONGOING),
     }
 }
 

@@ -98,13 +98,20 @@ fn edge_conditions(table: &str, criteria: &EdgeCriteria) -> Condition {
     all
 }
 
-/// The expression a list of relationships is ordered by.
+/// The sort key of a relationship with no end: it holds still, so it ends after any dated one.
+pub(super) const ONGOING: &str = "9999-12-31";
+
+/// The expression a list of relationships is ordered by: a missing start sorts before every
+/// date, a missing end after every date.
 fn edge_sort_key(key: EdgeSortKey) -> Expr {
-    let column = match key {
-        EdgeSortKey::ValidFrom => "valid_from",
-        EdgeSortKey::ValidTo => "valid_to",
-    };
-    Expr::expr(Func::coalesce([col(EDGE, column), Expr::val("")]))
+    match key {
+        EdgeSortKey::ValidFrom => {
+            Expr::expr(Func::coalesce([col(EDGE, "valid_from"), Expr::val("")]))
+        }
+        EdgeSortKey::ValidTo => {
+            Expr::expr(Func::coalesce([col(EDGE, "valid_to"), Expr::val(ONGOING)]))
+        }
+    }
 }
 
 /// One page of a listing of relationships.
@@ -462,7 +469,8 @@ pub struct RankedNode {
 }
 
 /// The nodes a ranking asks for, highest count first, then by name and id; only nodes with a
-/// count above zero.
+/// count above zero. A node's count is the number of distinct nodes at the other end of its
+/// relationships (two memberships of one group, with different roles, count once).
 pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>, DbErr> {
     const MINE: &str = "mine";
     const THEIRS: &str = "theirs";
@@ -481,7 +489,7 @@ pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>
         None => {
             counted
                 .expr_as(col(THEIRS, "near_id"), alias("ranked_id"))
-                .expr_as(Func::count(Expr::col(Asterisk)), alias("total"));
+                .expr_as(Func::count_distinct(col(THEIRS, "far_id")), alias("total"));
         }
         Some(with) => {
             counted

@@ -101,3 +101,35 @@ pub async fn edges_touching(
         })
         .collect()
 }
+
+/// The relationships `walk` may follow whose both ends are among `nodes`, in id order: one
+/// statement.
+pub async fn edges_among(
+    db: &Store,
+    nodes: &[NodeId],
+    walk: &Walk,
+) -> Result<Vec<edge::Model>, DbErr> {
+    let ids = || nodes.iter().map(|id| id.0);
+    let mut query = Query::select();
+    query.from(edge::Entity);
+    select_edge(&mut query, edge::Entity.table_name(), "");
+    query
+        .and_where(col(EDGE, "subject_id").is_in(ids()))
+        .and_where(col(EDGE, "object_id").is_in(ids()))
+        .order_by((alias(EDGE), alias("id")), sea_orm::sea_query::Order::Asc);
+    if !walk.predicates.is_empty() {
+        query.and_where(col(EDGE, "predicate").is_in(walk.predicates.iter().map(|p| p.as_str())));
+    }
+    for period in &walk.during {
+        query.cond_where(overlaps(
+            col(EDGE, "valid_from"),
+            col(EDGE, "valid_to"),
+            period,
+        ));
+    }
+    db.select("SELECT edge", &query)
+        .await?
+        .iter()
+        .map(decode_edge)
+        .collect()
+}
