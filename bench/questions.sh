@@ -40,12 +40,30 @@ if [ -z "${GOVGRAPH:-}" ]; then
     GOVGRAPH="$PWD/target/release/govgraph"
 fi
 
-# The questions, as request bodies. The path's ends and the neighbourhood's centre are
-# synthetic nodes of the first and last units of scale.
+# The questions, as request bodies. The neighbourhood's centre is an event of the first unit.
+# The path's ends: a person of the first unit of scale and one of the last, each a member of a
+# working group, the two groups sharing a member country, so that a path of four hops joins
+# them (person, group, country, group, person) unless a shorter one does.
 last=$((SCALE - 1))
+PATH_ENDS="WITH
+    a AS (SELECT n.id, n.slug, e.object_id AS wg FROM edge e JOIN node n ON n.id = e.subject_id
+          WHERE e.predicate = 'MEMBER_OF' AND n.kind = 'PERSON' AND n.slug LIKE 'synthetic-0-%'
+          ORDER BY n.slug LIMIT 1),
+    c AS (SELECT e.subject_id AS id FROM a, edge e JOIN node n ON n.id = e.subject_id
+          WHERE e.object_id = a.wg AND e.predicate = 'MEMBER_OF' AND n.kind = 'COUNTRY'
+          ORDER BY n.slug LIMIT 1),
+    g AS (SELECT e.object_id AS wg FROM c, edge e JOIN node n ON n.id = e.object_id
+          WHERE e.subject_id = c.id AND e.predicate = 'MEMBER_OF'
+            AND n.slug LIKE 'synthetic-${last}-%' ORDER BY n.slug LIMIT 1),
+    b AS (SELECT n.slug FROM g, edge e JOIN node n ON n.id = e.subject_id
+          WHERE e.object_id = g.wg AND e.predicate = 'MEMBER_OF' AND n.kind = 'PERSON'
+          ORDER BY n.slug LIMIT 1)
+    SELECT a.slug, b.slug FROM a, b"
 declare -A BODY
 BODY[search]='{"query":"{ search(text: \"nakamura digital\", first: 10) { edges { score node { name } } } }"}'
-BODY[path]="{\"query\":\"{ paths(from: { kind: PERSON, slug: \\\"synthetic-0-person-7\\\" }, to: { kind: PERSON, slug: \\\"synthetic-${last}-person-1500\\\" }, maxHops: 4, first: 10) { length nodes { name } } }\"}"
+path_body() {
+    BODY[path]="{\"query\":\"{ paths(from: { kind: PERSON, slug: \\\"$1\\\" }, to: { kind: PERSON, slug: \\\"$2\\\" }, maxHops: 4, first: 10) { length nodes { name } } }\"}"
+}
 BODY[neighbourhood]='{"query":"{ neighbourhood(node: { kind: EVENT, slug: \"synthetic-0-event-3\" }, depth: 2, limit: 1000) { nodes { name } relationships { predicate } nodesLeftOut } }"}'
 BODY[groups]='{"query":"{ relationshipCounts(groupBy: [PREDICATE, SUBJECT_KIND]) { predicate subjectKind count } }"}'
 BODY[groups_of_one]='{"query":"{ relationshipCounts(groupBy: [SUBJECT_KIND, YEAR], filter: { object: { kind: WORKING_GROUP, slug: \"synthetic-0-working-group-3\" } }) { subjectKind year count } }"}'
@@ -94,8 +112,8 @@ measure() {
     esac
     printf '%s\n' "$answer" >"$WORK/$backend-$question.json"
     say "$backend: $question"
-    wrk -t1 -c1 -d"${WARMUP}s" -s "$lua" "http://127.0.0.1:${PORT}/graphql" >/dev/null
-    wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua" "http://127.0.0.1:${PORT}/graphql" \
+    wrk -t1 -c1 --timeout 60s -d"${WARMUP}s" -s "$lua" "http://127.0.0.1:${PORT}/graphql" >/dev/null
+    wrk -t1 -c1 --timeout 60s -d"${DURATION}s" --latency -s "$lua" "http://127.0.0.1:${PORT}/graphql" \
         >"$WORK/$backend-$question.wrk"
     P50[$backend-$question]=$(percentile 50% "$WORK/$backend-$question.wrk")
     P99[$backend-$question]=$(percentile 99% "$WORK/$backend-$question.wrk")
@@ -113,6 +131,7 @@ for backend in $BACKENDS; do
                 "$GOVGRAPH" generate --scale "$SCALE" --database-url "$url" >&2
             fi
             psql "$url" -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
+            read -r from to < <(psql "$url" -Atq -F ' ' -c "$PATH_ENDS")
             ;;
         sqlite)
             url="sqlite://${SQLITE_FILE}?mode=rwc"
@@ -122,9 +141,12 @@ for backend in $BACKENDS; do
                 say "generating scale ${SCALE} on SQLite"
                 "$GOVGRAPH" generate --scale "$SCALE" --database-url "$url" >&2
             fi
+            read -r from to < <(sqlite3 -separator ' ' "$SQLITE_FILE" "$PATH_ENDS")
             ;;
         *) echo "unknown backend $backend" >&2; exit 1 ;;
     esac
+    path_body "$from" "$to"
+    say "path from $from to $to"
     serve "$url"
     for question in "${QUESTIONS[@]}"; do measure "$backend" "$question"; done
     stop
