@@ -12,7 +12,7 @@ use govgraph_entities::edge;
 use sea_orm::DbErr;
 
 use crate::ids::NodeId;
-use crate::store::{Reached, Store, Walk, edges_among, edges_touching};
+use crate::store::{Reached, Store, Walk, edges_among, edges_touching, ends_touching};
 
 /// The most relationships one hop of a walk reads.
 pub const MAX_EDGES_PER_HOP: u64 = 50_000;
@@ -223,13 +223,12 @@ pub async fn neighbourhood(
         if frontier.is_empty() {
             break;
         }
-        let reached = edges_touching(db, &frontier, walk, MAX_EDGES_PER_HOP).await?;
+        let reached = ends_touching(db, &frontier, walk, MAX_EDGES_PER_HOP).await?;
         if reached.len() as u64 > MAX_EDGES_PER_HOP {
             return Err(WalkError::TooWide { hop });
         }
         let new: BTreeSet<NodeId> = reached
-            .iter()
-            .map(|r| r.far)
+            .into_iter()
             .filter(|far| !seen.contains(far))
             .collect();
         let room = limit.saturating_sub(found.nodes.len());

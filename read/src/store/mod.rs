@@ -22,7 +22,7 @@ pub use relationships::{
     ListedEdge, RankedNode, count_edges, edge_groups, list_edges, node_groups, rank_nodes,
 };
 pub use search::{SearchHit, count_hits, search_nodes};
-pub use traversal::{Reached, Walk, edges_among, edges_touching};
+pub use traversal::{Reached, Walk, edges_among, edges_touching, ends_touching};
 
 use govgraph_entities::{Detail, DetailEntity, DetailVisitor, NodeKind, node};
 use sea_orm::sea_query::{

@@ -2,7 +2,7 @@
 //! statement, for breadth-first searches that issue one statement per hop.
 
 use govgraph_entities::{NodeKind, Predicate, edge, node};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, UnionType};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SelectStatement, UnionType};
 use sea_orm::{DbErr, EntityName};
 use uuid::Uuid;
 
@@ -45,6 +45,37 @@ pub async fn edges_touching(
     walk: &Walk,
     cap: u64,
 ) -> Result<Vec<Reached>, DbErr> {
+    db.select("SELECT edge", &touching(frontier, walk, cap, true))
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Reached {
+                edge: decode_edge(row)?,
+                near: NodeId(row.try_get::<Uuid>("", "near_id")?),
+                far: NodeId(row.try_get::<Uuid>("", "far_id")?),
+            })
+        })
+        .collect()
+}
+
+/// The nodes at the far end of the relationships [`edges_touching`] finds, without the
+/// relationships: a walk that keeps nodes, not the ways to them, reads only ids.
+pub async fn ends_touching(
+    db: &Store,
+    frontier: &[NodeId],
+    walk: &Walk,
+    cap: u64,
+) -> Result<Vec<NodeId>, DbErr> {
+    db.select("SELECT edge", &touching(frontier, walk, cap, false))
+        .await?
+        .iter()
+        .map(|row| Ok(NodeId(row.try_get::<Uuid>("", "far_id")?)))
+        .collect()
+}
+
+/// The statement of [`edges_touching`] (with the relationships' columns when `whole`) and of
+/// [`ends_touching`].
+fn touching(frontier: &[NodeId], walk: &Walk, cap: u64, whole: bool) -> SelectStatement {
     let branch = |outgoing: bool| {
         let (near, far) = if outgoing {
             ("subject_id", "object_id")
@@ -53,7 +84,9 @@ pub async fn edges_touching(
         };
         let mut query = Query::select();
         query.from(edge::Entity);
-        select_edge(&mut query, edge::Entity.table_name(), "");
+        if whole {
+            select_edge(&mut query, edge::Entity.table_name(), "");
+        }
         query
             .expr_as(col(EDGE, near), alias("near_id"))
             .expr_as(col(EDGE, far), alias("far_id"))
@@ -89,17 +122,7 @@ pub async fn edges_touching(
         .expr(Expr::col(sea_orm::sea_query::Asterisk))
         .from_subquery(query, alias("reached"))
         .limit(cap.saturating_add(1));
-    db.select("SELECT edge", &limited)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Reached {
-                edge: decode_edge(row)?,
-                near: NodeId(row.try_get::<Uuid>("", "near_id")?),
-                far: NodeId(row.try_get::<Uuid>("", "far_id")?),
-            })
-        })
-        .collect()
+    limited
 }
 
 /// The relationships `walk` may follow whose both ends are among `nodes`, in id order: one
