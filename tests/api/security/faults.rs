@@ -77,19 +77,22 @@ async fn a_database_stopped_and_restarted_under_load_fails_fast_then_serves_agai
     still_serves(&app).await;
     let sent = Arc::new(Mutex::new(Vec::<Sent>::new()));
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    let answered = Arc::new(tokio::sync::Notify::new());
     // A bounded load: four clients, each sending a request every 50 ms at most.
     let workers: Vec<_> = (0..4)
         .map(|_| {
-            let (http, url, sent, stopping) = (
+            let (http, url, sent, stopping, answered) = (
                 app.http.clone(),
                 app.url("/graphql"),
                 sent.clone(),
                 stopping.clone(),
+                answered.clone(),
             );
             tokio::spawn(async move {
                 while !*stopping.borrow() {
                     let answer = ask(&http, &url).await;
                     sent.lock().unwrap().push(answer);
+                    answered.notify_waiters();
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             })
@@ -111,10 +114,12 @@ async fn a_database_stopped_and_restarted_under_load_fails_fast_then_serves_agai
                 .count(),
             None => 0,
         };
-        if known >= 40 || down.elapsed() >= Duration::from_secs(4) {
+        let deadline = down + Duration::from_secs(4);
+        if known >= 40 || Instant::now() >= deadline {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Look again when the next answer comes, or at the deadline.
+        let _ = tokio::time::timeout_at(deadline.into(), answered.notified()).await;
     }
     let up_from = Instant::now();
     tokio::task::block_in_place(|| cluster.start());
@@ -136,7 +141,8 @@ async fn a_database_stopped_and_restarted_under_load_fails_fast_then_serves_agai
             up.elapsed() < Duration::from_secs(30),
             "the service never recovered"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let deadline = up + Duration::from_secs(30);
+        let _ = tokio::time::timeout_at(deadline.into(), answered.notified()).await;
     };
     let _ = stop.send(true);
     for worker in workers {
