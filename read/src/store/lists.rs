@@ -9,7 +9,7 @@ use sea_orm::{ActiveEnum, DbErr};
 
 use super::{
     Direction, NODE, NodeRecord, Store, alias, col, decode_node, detail_table, page_bounds,
-    select_nodes,
+    select_nodes, total,
 };
 use crate::ids::NodeId;
 use crate::listing::{Criterion, Listing, SortKey};
@@ -183,10 +183,5 @@ pub async fn count_nodes(db: &Store, listing: &Listing) -> Result<u64, DbErr> {
         .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
         .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))
         .cond_where(conditions(listing));
-    let rows = db.select("SELECT node", &query).await?;
-    let total: i64 = match rows.first() {
-        Some(row) => row.try_get("", "total")?,
-        None => 0,
-    };
-    Ok(u64::try_from(total).unwrap_or_default())
+    total(&db.select("SELECT node", &query).await?)
 }

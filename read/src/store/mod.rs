@@ -216,6 +216,15 @@ pub fn page_bounds(page: &Page, key: &Expr, id: &Expr, descending: bool) -> (Con
     (bounds, order)
 }
 
+/// The `total` column of the first row; zero when there is none.
+pub(super) fn total(rows: &[QueryResult]) -> Result<u64, DbErr> {
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("", "total")?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or_default())
+}
+
 /// An expression over column `column` of table alias `table`.
 pub fn col(table: &str, column: &str) -> Expr {
     Expr::col((alias(table), alias(column)))

@@ -12,7 +12,7 @@ use sea_orm::{DbErr, EntityName, QueryResult};
 use uuid::Uuid;
 
 use super::links::{decode_edge, select_edge};
-use super::{NODE, NodeRecord, Store, alias, col, decode_node, page_bounds, select_nodes};
+use super::{NODE, NodeRecord, Store, alias, col, decode_node, page_bounds, select_nodes, total};
 use crate::ids::NodeId;
 use crate::page::{Cursor, Page};
 use crate::relationships::{
@@ -159,15 +159,6 @@ pub async fn count_edges(db: &Store, criteria: &EdgeCriteria) -> Result<u64, DbE
         .from(edge::Entity)
         .cond_where(edge_conditions(EDGE, criteria));
     total(&db.select("SELECT edge", &query).await?)
-}
-
-/// The `total` column of the first row; zero when there is none.
-fn total(rows: &[QueryResult]) -> Result<u64, DbErr> {
-    let total: i64 = match rows.first() {
-        Some(row) => row.try_get("", "total")?,
-        None => 0,
-    };
-    Ok(u64::try_from(total).unwrap_or_default())
 }
 
 /// The first four characters of a date: its year.
