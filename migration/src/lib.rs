@@ -2,8 +2,10 @@
 //!
 //! The migrations build the same schema on SQLite and PostgreSQL; every rule the database can
 //! hold (foreign keys, uniqueness, checks) is declared here. The third builds the search
-//! documents and their full-text index, kept by the database as the graph changes; the last
-//! loads the default data set: every ISO 3166-1 country, and the facts of the source article.
+//! documents and their full-text index, kept by the database as the graph changes; the fourth
+//! loads the default data set: every ISO 3166-1 country, and the facts of the source article;
+//! the fifth keeps counts of relationships by predicate and kinds, and of each node's
+//! neighbours, for grouped counts and rankings.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -11,6 +13,7 @@ mod m20261127_000001_create_graph;
 mod m20261127_000002_load_default_data_set;
 mod m20261129_000003_create_search;
 mod m20261129_000004_load_default_data_set;
+mod m20261129_000005_count_relationships;
 pub mod seed;
 
 /// All migrations, in order.
@@ -24,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_load_default_data_set::Migration),
             Box::new(m20261129_000003_create_search::Migration),
             Box::new(m20261129_000004_load_default_data_set::Migration),
+            Box::new(m20261129_000005_count_relationships::Migration),
         ]
     }
 }

@@ -21,6 +21,10 @@ fn data_set() -> Result<DataSet, DbErr> {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         data_set()?.load(manager.get_connection()).await.map(|_| ())
     }

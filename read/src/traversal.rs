@@ -191,21 +191,19 @@ fn join(forward: &Side, backward: &Side, meetings: &[NodeId], limit: usize) -> V
     paths
 }
 
-/// The nodes and relationships around a node.
+/// The nodes around a node.
 #[derive(Clone, Debug, Default)]
 pub struct Neighbourhood {
     /// The nodes, the centre first, then by distance, each distance in id order.
     pub nodes: Vec<NodeId>,
-    /// Every relationship the walk may follow between two of them, in id order.
-    pub edges: Vec<edge::Model>,
     /// How many nodes the walk reached but left out to keep within its limit; when not zero,
     /// the walk went no deeper.
     pub left_out: u64,
 }
 
-/// The neighbourhood of `centre` to `depth` hops, following `walk` either way, with at most
-/// `limit` nodes, and every relationship among them (those between two nodes of the outermost
-/// ring too). Issues one statement per hop, at most `depth`, and one for the relationships.
+/// The nodes around `centre` to `depth` hops, following `walk` either way, at most `limit` of
+/// them. Issues one statement per hop, at most `depth`. Their relationships are
+/// [`relationships_among`] them; a caller that also loads the nodes can ask for both at once.
 pub async fn neighbourhood(
     db: &Store,
     centre: NodeId,
@@ -241,6 +239,15 @@ pub async fn neighbourhood(
         }
         frontier = kept;
     }
-    found.edges = edges_among(db, &found.nodes, walk).await?;
     Ok(found)
+}
+
+/// Every relationship `walk` may follow between two of `nodes` (those between two nodes of a
+/// neighbourhood's outermost ring too), in id order: one statement.
+pub async fn relationships_among(
+    db: &Store,
+    nodes: &[NodeId],
+    walk: &Walk,
+) -> Result<Vec<edge::Model>, WalkError> {
+    Ok(edges_among(db, nodes, walk).await?)
 }

@@ -700,3 +700,194 @@ async fn as_of_and_valid_during_follow_the_partial_date_rules_at_every_precision
     assert!(holds("2018-12-31", None, "2030"));
     app.stop().await;
 }
+
+/// `{(predicate, subject kind, object kind): count}` of every relationship of `graph`.
+fn counted_by_kinds(graph: &Graph) -> BTreeMap<(String, String, String), u64> {
+    let mut counts = BTreeMap::new();
+    for e in &graph.edges {
+        let key = (
+            e.predicate.as_str().to_owned(),
+            graph.kind(e.subject_id).as_str().to_owned(),
+            graph.kind(e.object_id).as_str().to_owned(),
+        );
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+}
+
+/// The whole graph's relationships counted by predicate and kinds, and countries and working
+/// groups ranked by each other, as the API answers them.
+async fn kept_answers(app: &TestApp) -> (BTreeMap<(String, String, String), u64>, Value) {
+    let data = app
+        .data(
+            r#"{ relationshipCounts(groupBy: [PREDICATE, SUBJECT_KIND, OBJECT_KIND], first: 1000) {
+                   predicate subjectKind objectKind count }
+                 countries: rankedNodes(kind: COUNTRY, first: 100,
+                   by: { predicates: [MEMBER_OF], direction: OUTGOING, otherKinds: [WORKING_GROUP] }) {
+                   count node { name } }
+                 groups: rankedNodes(kind: WORKING_GROUP, first: 100,
+                   by: { predicates: [MEMBER_OF], direction: INCOMING }) {
+                   count node { name } } }"#,
+            json!({}),
+        )
+        .await;
+    let counts = data["relationshipCounts"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            let text = |field: &str| g[field].as_str().expect("a value").to_owned();
+            (
+                (text("predicate"), text("subjectKind"), text("objectKind")),
+                g["count"].as_u64().expect("a count"),
+            )
+        })
+        .collect();
+    (counts, data)
+}
+
+/// The distinct nodes at the other end of `predicate` relationships of nodes of `kind`, seen
+/// from the subject (`outgoing`) or the object.
+fn distinct_neighbours(
+    graph: &Graph,
+    kind: NodeKind,
+    outgoing: bool,
+    other: Option<NodeKind>,
+) -> Vec<(String, u64)> {
+    let mut neighbours: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for e in graph
+        .edges
+        .iter()
+        .filter(|e| e.predicate == Predicate::MemberOf)
+    {
+        let (near, far) = if outgoing {
+            (e.subject_id, e.object_id)
+        } else {
+            (e.object_id, e.subject_id)
+        };
+        if graph.kind(near) == kind && other.is_none_or(|other| graph.kind(far) == other) {
+            neighbours.entry(near).or_default().insert(far);
+        }
+    }
+    ranked(
+        neighbours
+            .into_iter()
+            .map(|(id, n)| (id, n.len()))
+            .collect(),
+        graph,
+    )
+}
+
+/// Checks the kept answers against the rows of the database.
+async fn assert_counts_follow_the_rows(app: &TestApp, when: &str) {
+    let graph = Graph::read(app).await;
+    let (counts, data) = kept_answers(app).await;
+    assert_eq!(counts, counted_by_kinds(&graph), "grouped counts {when}");
+    assert_eq!(
+        answered(&data["countries"]),
+        distinct_neighbours(
+            &graph,
+            NodeKind::Country,
+            true,
+            Some(NodeKind::WorkingGroup)
+        ),
+        "countries by groups {when}"
+    );
+    assert_eq!(
+        answered(&data["groups"]),
+        distinct_neighbours(&graph, NodeKind::WorkingGroup, false, None),
+        "groups by members {when}"
+    );
+}
+
+#[tokio::test]
+async fn grouped_counts_and_rankings_follow_every_write_to_the_graph() {
+    let app = TestApp::spawn().await;
+    assert_counts_follow_the_rows(&app, "as loaded").await;
+    let graph = Graph::read(&app).await;
+    let db = &app.store.db;
+    let membership = graph
+        .edges
+        .iter()
+        .find(|e| {
+            e.predicate == Predicate::MemberOf && graph.kind(e.subject_id) == NodeKind::Country
+        })
+        .expect("a country's membership")
+        .clone();
+    let groups: Vec<Uuid> = graph
+        .nodes
+        .values()
+        .filter(|n| n.kind == NodeKind::WorkingGroup)
+        .map(|n| n.id)
+        .collect();
+    let elsewhere = *groups
+        .iter()
+        .find(|g| {
+            !graph.edges.iter().any(|e| {
+                e.subject_id == membership.subject_id
+                    && e.predicate == Predicate::MemberOf
+                    && e.object_id == **g
+            })
+        })
+        .expect("a group the country is not in");
+    let now = chrono::Utc::now();
+    let with = |id: Uuid, object: Uuid, role: &str| edge::Model {
+        id,
+        object_id: object,
+        role: Some(role.to_owned()),
+        created_at: now,
+        updated_at: now,
+        ..membership.clone()
+    };
+
+    // A second membership of the same group, in another role: one more relationship, no more
+    // groups.
+    let second = Uuid::new_v4();
+    edge::Entity::insert(edge::ActiveModel::from(with(
+        second,
+        membership.object_id,
+        "a second role",
+    )))
+    .exec(db)
+    .await
+    .expect("a second role");
+    assert_counts_follow_the_rows(&app, "after a second role").await;
+
+    // The second membership moves to a group the country was not in: one more group.
+    edge::Entity::update(edge::ActiveModel::from(with(
+        second,
+        elsewhere,
+        "a second role",
+    )))
+    .exec(db)
+    .await
+    .expect("moved");
+    assert_counts_follow_the_rows(&app, "after a move").await;
+
+    // The first membership goes.
+    edge::Entity::delete_by_id(membership.id)
+        .exec(db)
+        .await
+        .expect("deleted");
+    assert_counts_follow_the_rows(&app, "after a deletion").await;
+
+    // A working group goes, and its relationships with it.
+    node::Entity::delete_by_id(elsewhere)
+        .exec(db)
+        .await
+        .expect("a group deleted");
+    assert_counts_follow_the_rows(&app, "after a node's deletion").await;
+
+    // A node keeps its kind.
+    let topic = graph
+        .nodes
+        .values()
+        .find(|n| n.kind == NodeKind::Topic)
+        .expect("a topic");
+    let mut changed: node::ActiveModel = topic.clone().into();
+    changed.kind = sea_orm::Set(NodeKind::Partnership);
+    let refused = node::Entity::update(changed).exec(db).await;
+    assert!(refused.is_err(), "a node's kind cannot change");
+    assert_counts_follow_the_rows(&app, "after a refused change of kind").await;
+    app.stop().await;
+}

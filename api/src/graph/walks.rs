@@ -220,7 +220,7 @@ impl WalkQuery {
             .collect()
     }
 
-    /// The nodes and relationships around a node, to `depth` hops, following relationships either way: DGX 2022 with its working groups and participants. One statement per hop, one for the relationships among the nodes, one for the nodes, and one to look up the centre. Stops at `limit` nodes and says how many it left out. A hop that reaches more than 50,000 relationships is refused (`LIMIT_EXCEEDED`).
+    /// The nodes and relationships around a node, to `depth` hops, following relationships either way: DGX 2022 with its working groups and participants. One statement per hop, one for the relationships among the nodes and one for the nodes (sent at once), and one to look up the centre. Stops at `limit` nodes and says how many it left out. A hop that reaches more than 50,000 relationships is refused (`LIMIT_EXCEEDED`).
     async fn neighbourhood(
         &self,
         ctx: &Context<'_>,
@@ -248,16 +248,24 @@ impl WalkQuery {
         let limit = within("limit", limit, 1..=MAX_NODES)?;
         let walk = walk(predicates, kinds, as_of)?;
         let centre = node.find(ctx, "node").await?;
-        let found = traversal::neighbourhood(database(ctx)?, centre, &walk, depth, limit).await?;
-        let nodes = load_nodes(ctx, found.nodes.clone()).await?;
+        let db = database(ctx)?;
+        let found = traversal::neighbourhood(db, centre, &walk, depth, limit).await?;
+        // The relationships among the nodes and the nodes themselves, at once.
+        let (edges, nodes) = futures_util::try_join!(
+            async {
+                traversal::relationships_among(db, &found.nodes, &walk)
+                    .await
+                    .map_err(ApiError::from)
+            },
+            load_nodes(ctx, found.nodes.clone()),
+        )?;
         Ok(Neighbourhood {
             nodes: found
                 .nodes
                 .iter()
                 .map(|id| node_of(&nodes, *id))
                 .collect::<Result<_, _>>()?,
-            relationships: found
-                .edges
+            relationships: edges
                 .into_iter()
                 .map(|edge| Relationship(Arc::new(edge)))
                 .collect(),

@@ -18,7 +18,7 @@ use govgraph_entities::{
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    IntoActiveModel, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -432,8 +432,14 @@ impl DataSet {
         Ok(())
     }
 
-    /// Deletes every node of the data set (and so its details, edges and citations).
+    /// Deletes every node of the data set (and so its details, edges and citations). Run it in
+    /// a transaction.
     pub async fn unload<C: ConnectionTrait>(&self, db: &C) -> Result<(), DbErr> {
+        // A SQLite connection that last read the schema before another connection changed it
+        // (as a migration reverted just before this one does) fails the first node deletion it
+        // prepares with "no such table: node"; a read of the table first brings its schema up
+        // to date.
+        node::Entity::find().count(db).await?;
         let ids: Vec<Uuid> = self.nodes.iter().map(SeedNode::id).collect();
         for chunk in ids.chunks(CHUNK) {
             node::Entity::delete_many()

@@ -64,7 +64,7 @@ async fn citations_of(
         alias(SOURCE),
         col(SOURCE, "id").equals((alias("citation"), alias("source_id"))),
     );
-    select_nodes(&mut query, SOURCE, &[NodeKind::Source]);
+    select_nodes(&mut query, SOURCE, &[NodeKind::Source], db.backend());
     query
         .and_where(col("citation", fact_column).is_in(facts.iter().copied()))
         .order_by((alias(SOURCE), alias("name")), Order::Asc)

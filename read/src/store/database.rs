@@ -192,6 +192,11 @@ impl Store {
         &self.db
     }
 
+    /// The kind of database.
+    pub fn backend(&self) -> sea_orm::DbBackend {
+        self.db.get_database_backend()
+    }
+
     /// Runs one `SELECT` inside a database client span named `summary` (the operation and the
     /// table it reads), with the statement's parameterised text and never its bound values.
     pub(crate) async fn select<S: StatementBuilder>(

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
     WindowStatement,
 };
-use sea_orm::{DbErr, EntityName, FromQueryResult, IdenStatic, Iterable, QueryResult};
+use sea_orm::{DbBackend, DbErr, EntityName, FromQueryResult, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
 
 use crate::ids::{EdgeId, NodeId};
@@ -222,8 +222,10 @@ fn target_kinds(spec: &LinkSpec) -> Vec<NodeKind> {
     kinds
 }
 
-/// Joins the edges of `spec` to the node at their other end, filtered to the spec's kinds.
-fn links_query(anchors: &[NodeId], spec: &LinkSpec, with_details: bool) -> SelectStatement {
+/// Joins the edges of `spec` to the node at their other end, filtered to the spec's kinds;
+/// with the other node's columns and details selected, as `details`' database reads them best,
+/// when it is given.
+fn links_query(anchors: &[NodeId], spec: &LinkSpec, details: Option<DbBackend>) -> SelectStatement {
     let mut query = Query::select();
     query
         .from_subquery(edges_of(anchors, spec), alias(LINK))
@@ -234,8 +236,8 @@ fn links_query(anchors: &[NodeId], spec: &LinkSpec, with_details: bool) -> Selec
             col(OTHER, "id").equals((alias(LINK), alias("other_id"))),
         );
     let kinds = target_kinds(spec);
-    if with_details {
-        select_nodes(&mut query, OTHER, &kinds);
+    if let Some(backend) = details {
+        select_nodes(&mut query, OTHER, &kinds, backend);
     }
     if kinds.len() < NodeKind::iter().count() {
         query.and_where(col(OTHER, "kind").is_in(kinds.iter().map(|k| k.as_str())));
@@ -282,7 +284,7 @@ pub async fn link_pages(
     let key = link_sort_key(spec.order.key);
     let id = col(LINK, &format!("{EDGE}id"));
     let (bounds, order) = page_bounds(page, &key, &id, spec.order.descending);
-    let mut numbered = links_query(anchors, spec, true);
+    let mut numbered = links_query(anchors, spec, Some(db.backend()));
     select_edge(&mut numbered, LINK, EDGE);
     numbered
         .expr_as(col(LINK, "anchor_id"), alias("anchor_id"))
@@ -332,7 +334,7 @@ pub async fn count_links(
     anchors: &[NodeId],
     spec: &LinkSpec,
 ) -> Result<HashMap<NodeId, u64>, DbErr> {
-    let mut query = links_query(anchors, spec, false);
+    let mut query = links_query(anchors, spec, None);
     query
         .expr_as(col(LINK, "anchor_id"), alias("anchor_id"))
         .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))

@@ -139,7 +139,7 @@ pub async fn list_nodes(
     let (bounds, order) = page_bounds(page, &key, &id, listing.order.descending);
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, &[listing.kind]);
+    select_nodes(&mut query, NODE, &[listing.kind], db.backend());
     query
         .expr_as(key.clone(), alias("sort_key"))
         .and_where(Expr::col((alias(NODE), alias("kind"))).eq(listing.kind.as_str()))

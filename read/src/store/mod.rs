@@ -26,9 +26,12 @@ pub use traversal::{Reached, Walk, edges_among, edges_touching, ends_touching};
 
 use govgraph_entities::{Detail, DetailEntity, DetailVisitor, NodeKind, node};
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
+    Alias, ArrayType, Asterisk, Condition, Expr, ExprTrait, JoinType, Order, PgFunc, Query,
+    SelectStatement, Value,
 };
-use sea_orm::{DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult};
+use sea_orm::{DbBackend, DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult};
+
+use uuid::Uuid;
 
 use crate::ids::NodeId;
 
@@ -84,10 +87,15 @@ fn select_columns<E: sea_orm::EntityTrait>(query: &mut SelectStatement, table: &
 }
 
 /// Left-joins the detail table of `E` to the node table aliased `node_alias`, and selects its
-/// columns as `{table}_{column}`.
+/// columns as `{table}_{column}`. On PostgreSQL the join is a `LATERAL` subquery that looks up
+/// the detail only for nodes of its kind, through the detail's primary key: a plain left join
+/// of every detail table to a thousand nodes of mixed kinds is planned as hash joins that read
+/// every detail table whole.
 struct SelectDetail<'a> {
     query: &'a mut SelectStatement,
     node_alias: &'a str,
+    kind: NodeKind,
+    backend: DbBackend,
 }
 
 impl DetailVisitor for SelectDetail<'_> {
@@ -96,13 +104,23 @@ impl DetailVisitor for SelectDetail<'_> {
     fn visit<E: DetailEntity>(self) {
         let table = E::default().table_name();
         select_columns::<E>(self.query, table, &format!("{table}_"));
-        self.query.join_as(
-            JoinType::LeftJoin,
-            E::default(),
-            alias(table),
-            Expr::col((alias(table), alias("node_id")))
-                .equals((alias(self.node_alias), alias("id"))),
-        );
+        let of_node = Expr::col((alias(table), alias("node_id")))
+            .equals((alias(self.node_alias), alias("id")));
+        if self.backend == DbBackend::Postgres {
+            let mut detail = Query::select();
+            detail
+                .column(Asterisk)
+                .from(E::default())
+                .and_where(of_node)
+                .and_where(col(self.node_alias, "kind").eq(self.kind.as_str()))
+                // A subquery with a limit is not pulled up into a plain join.
+                .limit(1);
+            self.query
+                .join_lateral(JoinType::LeftJoin, detail, alias(table), Expr::cust("TRUE"));
+        } else {
+            self.query
+                .join_as(JoinType::LeftJoin, E::default(), alias(table), of_node);
+        }
     }
 
     fn no_detail(self) {}
@@ -126,13 +144,23 @@ impl DetailVisitor for DecodeDetail<'_> {
 
 /// Adds the columns of the node table aliased `node_alias`, and left-joins and selects the
 /// detail tables of `kinds`, so that [`decode_node`] can read the rows.
-pub fn select_nodes(query: &mut SelectStatement, node_alias: &str, kinds: &[NodeKind]) {
+pub fn select_nodes(
+    query: &mut SelectStatement,
+    node_alias: &str,
+    kinds: &[NodeKind],
+    backend: DbBackend,
+) {
     select_columns::<node::Entity>(query, node_alias, "n_");
     let mut kinds = kinds.to_vec();
     kinds.sort_unstable();
     kinds.dedup();
     for kind in kinds {
-        kind.visit_detail(SelectDetail { query, node_alias });
+        kind.visit_detail(SelectDetail {
+            query,
+            node_alias,
+            kind,
+            backend,
+        });
     }
 }
 
@@ -157,7 +185,7 @@ async fn nodes_where(
 ) -> Result<Vec<NodeRecord>, DbErr> {
     let mut query = Query::select();
     query.from_as(node::Entity, alias(NODE));
-    select_nodes(&mut query, NODE, kinds);
+    select_nodes(&mut query, NODE, kinds, db.backend());
     query.cond_where(condition);
     db.select("SELECT node", &query)
         .await?
@@ -173,13 +201,33 @@ pub async fn nodes_by_id(
     kind: Option<NodeKind>,
     ids: &[NodeId],
 ) -> Result<Vec<NodeRecord>, DbErr> {
-    let by_id = Condition::all().add(col(NODE, "id").is_in(ids.iter().map(|id| id.0)));
+    let by_id = Condition::all().add(one_of_ids(
+        col(NODE, "id"),
+        ids.iter().map(|id| id.0),
+        db.backend(),
+    ));
     match kind {
         Some(kind) => {
             let of_kind = by_id.add(col(NODE, "kind").eq(kind.as_str()));
             nodes_where(db, &[kind], of_kind).await
         }
         None => nodes_where(db, &all_kinds(), by_id).await,
+    }
+}
+
+/// `column` is one of `ids`. PostgreSQL is sent one array (`= ANY($1)`): one parameter and one
+/// plan whatever the number of ids, and a small request. SQLite, which has no arrays, is sent
+/// `IN (...)`.
+pub fn one_of_ids(column: Expr, ids: impl IntoIterator<Item = Uuid>, backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => {
+            let ids = ids.into_iter().map(|id| Value::Uuid(Some(id))).collect();
+            column.eq(PgFunc::any(Expr::val(Value::Array(
+                ArrayType::Uuid,
+                Some(Box::new(ids)),
+            ))))
+        }
+        _ => column.is_in(ids),
     }
 }
 

@@ -24,6 +24,8 @@ use crate::validity::{Period, overlaps};
 const EDGE: &str = "edge";
 const SUBJECT: &str = "subject";
 const OBJECT: &str = "object";
+const TALLY: &str = "edge_tally";
+const DEGREE: &str = "node_degree";
 
 /// A relationship of a listing, with its cursor.
 pub struct ListedEdge {
@@ -321,6 +323,10 @@ pub async fn edge_groups(
     groupings: &[EdgeGrouping],
     limit: usize,
 ) -> Result<Vec<EdgeGroup>, DbErr> {
+    if let Some(query) = tallied_groups(criteria, groupings) {
+        let decoders: Vec<Decoded> = groupings.iter().map(|_| Decoded::Text).collect();
+        return read_groups(db, "SELECT edge_tally", query, &decoders, limit).await;
+    }
     let mut query = Query::select();
     query.from(edge::Entity);
     let mut joined = Vec::new();
@@ -334,6 +340,55 @@ pub async fn edge_groups(
     counted_groups(db, "SELECT edge", query, &decoders, limit).await
 }
 
+/// The statement that reads groups of relationships from the kept tallies, when they can
+/// answer: groupings by predicate and kinds only, and criteria on predicates and kinds only.
+/// The tallies hold a row per predicate and pair of kinds, whatever the size of the graph.
+fn tallied_groups(criteria: &EdgeCriteria, groupings: &[EdgeGrouping]) -> Option<SelectStatement> {
+    let by_kinds_only = EdgeCriteria {
+        predicates: criteria.predicates.clone(),
+        subject_kinds: criteria.subject_kinds.clone(),
+        object_kinds: criteria.object_kinds.clone(),
+        ..EdgeCriteria::default()
+    };
+    if *criteria != by_kinds_only {
+        return None;
+    }
+    let mut query = Query::select();
+    query.from(alias(TALLY));
+    for (index, grouping) in groupings.iter().enumerate() {
+        let column = match grouping {
+            EdgeGrouping::Predicate => "predicate",
+            EdgeGrouping::SubjectKind => "subject_kind",
+            EdgeGrouping::ObjectKind => "object_kind",
+            _ => return None,
+        };
+        group_by(&mut query, col(TALLY, column), index);
+    }
+    let kinds = |kinds: &[NodeKind]| kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>();
+    if !criteria.predicates.is_empty() {
+        query.and_where(
+            col(TALLY, "predicate").is_in(criteria.predicates.iter().map(|p| p.as_str())),
+        );
+    }
+    if !criteria.subject_kinds.is_empty() {
+        query.and_where(col(TALLY, "subject_kind").is_in(kinds(&criteria.subject_kinds)));
+    }
+    if !criteria.object_kinds.is_empty() {
+        query.and_where(col(TALLY, "object_kind").is_in(kinds(&criteria.object_kinds)));
+    }
+    let total = summed(col(TALLY, "edges"));
+    query
+        .expr_as(total.clone(), alias("total"))
+        .and_having(Expr::expr(total).gt(0));
+    Some(query)
+}
+
+/// The sum of `column` as a 64-bit integer on both databases (PostgreSQL sums `bigint` into
+/// `numeric`).
+fn summed(column: Expr) -> Expr {
+    Expr::expr(Func::cast_as(Func::sum(column), alias("bigint")))
+}
+
 /// Counts the rows of `query` in the groups it selected, read by `decoders`: the `limit`
 /// largest groups, largest first, ties in the order of their values.
 async fn counted_groups(
@@ -344,6 +399,18 @@ async fn counted_groups(
     limit: usize,
 ) -> Result<Vec<EdgeGroup>, DbErr> {
     query.expr_as(Func::count(Expr::col(Asterisk)), alias("total"));
+    read_groups(db, label, query, decoders, limit).await
+}
+
+/// Reads the groups `query` selected with their `total`, read by `decoders`: the `limit`
+/// largest, largest first, ties in the order of their values.
+async fn read_groups(
+    db: &Store,
+    label: &'static str,
+    query: SelectStatement,
+    decoders: &[Decoded],
+    limit: usize,
+) -> Result<Vec<EdgeGroup>, DbErr> {
     let mut groups = db
         .select(label, &query)
         .await?
@@ -459,10 +526,46 @@ pub struct RankedNode {
     pub count: u64,
 }
 
-/// The nodes a ranking asks for, highest count first, then by name and id; only nodes with a
-/// count above zero. A node's count is the number of distinct nodes at the other end of its
-/// relationships (two memberships of one group, with different roles, count once).
-pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>, DbErr> {
+/// The count of each node a ranking ranks, from the kept neighbour counts, when they can
+/// answer: one predicate, one direction, no roles, periods or shared node. Distinct neighbours
+/// of different kinds are different nodes, so their counts add up.
+fn tallied_ranking(ranking: &Ranking) -> Option<SelectStatement> {
+    let direction = match ranking.direction {
+        Direction::Outgoing => "OUTGOING",
+        Direction::Incoming => "INCOMING",
+        Direction::Both => return None,
+    };
+    let [predicate] = ranking.criteria.predicates.as_slice() else {
+        return None;
+    };
+    let one_predicate = EdgeCriteria {
+        predicates: vec![*predicate],
+        ..EdgeCriteria::default()
+    };
+    if ranking.sharing_with.is_some() || ranking.criteria != one_predicate {
+        return None;
+    }
+    let total = summed(col(DEGREE, "neighbours"));
+    let mut counted = Query::select();
+    counted
+        .from(alias(DEGREE))
+        .expr_as(col(DEGREE, "node_id"), alias("ranked_id"))
+        .expr_as(total.clone(), alias("total"))
+        .and_where(col(DEGREE, "predicate").eq(predicate.as_str()))
+        .and_where(col(DEGREE, "direction").eq(direction))
+        .and_where(col(DEGREE, "node_kind").eq(ranking.kind.as_str()))
+        .add_group_by([col(DEGREE, "node_id")])
+        .and_having(total.gt(0));
+    if !ranking.other_kinds.is_empty() {
+        counted.and_where(
+            col(DEGREE, "other_kind").is_in(ranking.other_kinds.iter().map(|k| k.as_str())),
+        );
+    }
+    Some(counted)
+}
+
+/// The count of each node a ranking ranks, read from the relationships themselves.
+fn counted_links(ranking: &Ranking) -> SelectStatement {
     const MINE: &str = "mine";
     const THEIRS: &str = "theirs";
     let links = || {
@@ -502,6 +605,17 @@ pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>
     if !ranking.other_kinds.is_empty() {
         counted.and_where(far_of_kind(THEIRS));
     }
+    counted
+}
+
+/// The nodes a ranking asks for, highest count first, then by name and id; only nodes with a
+/// count above zero. A node's count is the number of distinct nodes at the other end of its
+/// relationships (two memberships of one group, with different roles, count once).
+pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>, DbErr> {
+    let (label, counted) = match tallied_ranking(ranking) {
+        Some(counted) => ("SELECT node_degree", counted),
+        None => ("SELECT edge", counted_links(ranking)),
+    };
     let mut query = Query::select();
     query.from_subquery(counted, alias("ranked"));
     query.join_as(
@@ -510,14 +624,14 @@ pub async fn rank_nodes(db: &Store, ranking: &Ranking) -> Result<Vec<RankedNode>
         alias(NODE),
         col(NODE, "id").eq(col("ranked", "ranked_id")),
     );
-    select_nodes(&mut query, NODE, &[ranking.kind]);
+    select_nodes(&mut query, NODE, &[ranking.kind], db.backend());
     query
         .expr_as(col("ranked", "total"), alias("total"))
         .order_by(("ranked", "total"), Order::Desc)
         .order_by_expr(col(NODE, "name"), Order::Asc)
         .order_by_expr(col(NODE, "id"), Order::Asc)
         .limit(ranking.limit);
-    db.select("SELECT edge", &query)
+    db.select(label, &query)
         .await?
         .iter()
         .map(|row| {

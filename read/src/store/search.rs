@@ -33,6 +33,8 @@ pub struct SearchHit {
 
 /// Alias of the hits subquery.
 const HIT: &str = "hit";
+/// The page of hits, before their nodes' details are joined.
+const BEST: &str = "best";
 
 /// The weights of a document's parts in SQLite's `bm25`: name, codes, other names, summary.
 const BM25: &str = "bm25(node_search_fts, 10.0, 5.0, 3.0, 1.0)";
@@ -205,24 +207,37 @@ pub async fn search_nodes(
     if search.is_empty() {
         return Ok(Vec::new());
     }
-    let backend = db.connection().get_database_backend();
-    let mut query = hits_with_nodes(backend, search, true);
-    let kinds = match search.kinds.is_empty() {
-        true => all_kinds(),
-        false => search.kinds.clone(),
-    };
-    select_nodes(&mut query, NODE, &kinds);
-    query
+    let backend = db.backend();
+    // The page is chosen first, then only its nodes' details are read.
+    let mut best = hits_with_nodes(backend, search, true);
+    best.expr_as(col(NODE, "id"), alias("hit_id"))
         .expr_as(col(HIT, "score"), alias("score"))
         .expr_as(col(HIT, "codes"), alias("codes"))
         .expr_as(col(HIT, "aliases"), alias("aliases"));
     if let Some(after) = &page.after {
-        query.cond_where(below(after)?);
+        best.cond_where(below(after)?);
     }
-    query
-        .order_by_expr(col(HIT, "score"), Order::Desc)
+    best.order_by_expr(col(HIT, "score"), Order::Desc)
         .order_by_expr(col(NODE, "id"), Order::Asc)
         .limit(page.limit + 1);
+    let kinds = match search.kinds.is_empty() {
+        true => all_kinds(),
+        false => search.kinds.clone(),
+    };
+    let mut query = Query::select();
+    query.from_subquery(best, alias(BEST)).join_as(
+        JoinType::InnerJoin,
+        govgraph_entities::node::Entity,
+        alias(NODE),
+        col(NODE, "id").equals((alias(BEST), alias("hit_id"))),
+    );
+    select_nodes(&mut query, NODE, &kinds, backend);
+    query
+        .expr_as(col(BEST, "score"), alias("score"))
+        .expr_as(col(BEST, "codes"), alias("codes"))
+        .expr_as(col(BEST, "aliases"), alias("aliases"))
+        .order_by_expr(col(BEST, "score"), Order::Desc)
+        .order_by_expr(col(NODE, "id"), Order::Asc);
     db.select("SELECT node_search", &query)
         .await?
         .iter()

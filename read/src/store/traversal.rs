@@ -7,7 +7,7 @@ use sea_orm::{DbErr, EntityName};
 use uuid::Uuid;
 
 use super::links::{decode_edge, select_edge};
-use super::{Store, alias, col};
+use super::{Store, alias, col, one_of_ids};
 use crate::ids::NodeId;
 use crate::validity::{Period, overlaps};
 
@@ -45,7 +45,7 @@ pub async fn edges_touching(
     walk: &Walk,
     cap: u64,
 ) -> Result<Vec<Reached>, DbErr> {
-    db.select("SELECT edge", &touching(frontier, walk, cap, true))
+    db.select("SELECT edge", &touching(db, frontier, walk, cap, true))
         .await?
         .iter()
         .map(|row| {
@@ -66,7 +66,7 @@ pub async fn ends_touching(
     walk: &Walk,
     cap: u64,
 ) -> Result<Vec<NodeId>, DbErr> {
-    db.select("SELECT edge", &touching(frontier, walk, cap, false))
+    db.select("SELECT edge", &touching(db, frontier, walk, cap, false))
         .await?
         .iter()
         .map(|row| Ok(NodeId(row.try_get::<Uuid>("", "far_id")?)))
@@ -75,7 +75,13 @@ pub async fn ends_touching(
 
 /// The statement of [`edges_touching`] (with the relationships' columns when `whole`) and of
 /// [`ends_touching`].
-fn touching(frontier: &[NodeId], walk: &Walk, cap: u64, whole: bool) -> SelectStatement {
+fn touching(
+    db: &Store,
+    frontier: &[NodeId],
+    walk: &Walk,
+    cap: u64,
+    whole: bool,
+) -> SelectStatement {
     let branch = |outgoing: bool| {
         let (near, far) = if outgoing {
             ("subject_id", "object_id")
@@ -90,7 +96,11 @@ fn touching(frontier: &[NodeId], walk: &Walk, cap: u64, whole: bool) -> SelectSt
         query
             .expr_as(col(EDGE, near), alias("near_id"))
             .expr_as(col(EDGE, far), alias("far_id"))
-            .and_where(col(EDGE, near).is_in(frontier.iter().map(|id| id.0)));
+            .and_where(one_of_ids(
+                col(EDGE, near),
+                frontier.iter().map(|id| id.0),
+                db.backend(),
+            ));
         if !walk.predicates.is_empty() {
             query.and_where(
                 col(EDGE, "predicate").is_in(walk.predicates.iter().map(|p| p.as_str())),
@@ -137,8 +147,8 @@ pub async fn edges_among(
     query.from(edge::Entity);
     select_edge(&mut query, edge::Entity.table_name(), "");
     query
-        .and_where(col(EDGE, "subject_id").is_in(ids()))
-        .and_where(col(EDGE, "object_id").is_in(ids()))
+        .and_where(one_of_ids(col(EDGE, "subject_id"), ids(), db.backend()))
+        .and_where(one_of_ids(col(EDGE, "object_id"), ids(), db.backend()))
         .order_by((alias(EDGE), alias("id")), sea_orm::sea_query::Order::Asc);
     if !walk.predicates.is_empty() {
         query.and_where(col(EDGE, "predicate").is_in(walk.predicates.iter().map(|p| p.as_str())));
