@@ -305,6 +305,9 @@ async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
         .commit()
         .await
         .context("cannot commit the synthetic graph")?;
+    govgraph_migration::seed::analyze(&db)
+        .await
+        .context("cannot update the planner's statistics")?;
     println!(
         "generated scale {scale}: {} nodes, {} relationships, {} citations inserted in {:.1} s",
         written.nodes,

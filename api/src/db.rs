@@ -51,7 +51,16 @@ pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
         ..config.clone()
     };
     let db = connect(&migrations, None, false).await?;
-    let migrated = Migrator::up(&db, None).await;
+    let migrated = async {
+        let pending = Migrator::get_pending_migrations(&db).await?.len();
+        Migrator::up(&db, None).await?;
+        // Migrations that bring data leave the planner's statistics behind it.
+        if pending > 0 {
+            govgraph_migration::seed::analyze(&db).await?;
+        }
+        Ok(())
+    }
+    .await;
     db.close().await?;
     migrated
 }

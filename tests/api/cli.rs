@@ -178,3 +178,50 @@ fn an_unknown_postgresql_database_stops_the_service_with_one_clear_line() {
     assert_eq!(lines.len(), 1, "{stderr}");
     assert!(lines[0].contains("does not exist"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_generated_graph_leaves_planner_statistics_that_count_what_it_wrote() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("govgraph.db").display()
+    );
+    let generated = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || govgraph(&["generate", "--scale", "1"], &url)
+    })
+    .await
+    .expect("govgraph ran");
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let db = Database::connect(&url)
+        .await
+        .expect("the generated database");
+    // The first figure of an index's statistics is the number of rows it counted.
+    let analyzed = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT tbl, max(CAST(stat AS INTEGER)) AS counted FROM sqlite_stat1 GROUP BY tbl",
+        ))
+        .await
+        .expect("sqlite_stat1 exists");
+    let counted: std::collections::HashMap<String, i64> = analyzed
+        .iter()
+        .map(|row| {
+            (
+                row.try_get("", "tbl").expect("a table"),
+                row.try_get("", "counted").expect("a count"),
+            )
+        })
+        .collect();
+    // One unit of scale: 10,000 relationships and 3,390 nodes beside the data set's.
+    assert!(counted.get("edge") > Some(&10_000), "{counted:?}");
+    assert!(counted.get("node") > Some(&3_390), "{counted:?}");
+    assert!(counted.get("citation") > Some(&13_390), "{counted:?}");
+    db.close().await.expect("closed");
+}

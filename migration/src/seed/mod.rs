@@ -537,5 +537,17 @@ fn expand_edge(
     Ok(edges)
 }
 
+/// Brings the query planner's statistics up to date, as bulk writes leave them stale: without
+/// them SQLite plans a nested page of a freshly generated graph as a scan. `ANALYZE` on both
+/// databases; on SQLite with `analysis_limit`, so that it samples each index rather than reading
+/// it whole.
+pub async fn analyze<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let statement = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(statement).await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests;
