@@ -16,6 +16,17 @@ mod m20261129_000004_load_default_data_set;
 mod m20261129_000005_count_relationships;
 pub mod seed;
 
+/// Runs `statements` one after another.
+async fn run_all<C: sea_orm_migration::sea_orm::ConnectionTrait>(
+    db: &C,
+    statements: impl IntoIterator<Item = String>,
+) -> Result<(), DbErr> {
+    for statement in statements {
+        db.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
 /// All migrations, in order.
 pub struct Migrator;
 

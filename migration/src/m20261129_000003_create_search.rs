@@ -16,6 +16,7 @@ use govgraph_entities::node::{DIACRITICS, fold};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+use crate::run_all;
 use crate::seed::country_names;
 
 /// Creates the search document of every node and its index, and names countries as CLDR does.
@@ -331,13 +332,6 @@ async fn postgres_lower_case<C: ConnectionTrait>(db: &C) -> Result<&'static str,
         Some(_) => "lower(t COLLATE \"und-x-icu\")",
         None => "lower(t)",
     })
-}
-
-async fn run_all<C: ConnectionTrait>(db: &C, statements: Vec<String>) -> Result<(), DbErr> {
-    for statement in statements {
-        db.execute_unprepared(&statement).await?;
-    }
-    Ok(())
 }
 
 /// Folds every node's name again with the current [`fold`], where it folds differently.

@@ -15,7 +15,9 @@
 //! say what kind they are.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+
+use crate::run_all;
+use sea_orm_migration::sea_orm::DbBackend;
 
 /// Creates and fills the kept counts, and the triggers that keep them.
 pub struct Migration;
@@ -383,10 +385,7 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => postgres_up(),
             _ => sqlite_up(),
         };
-        for statement in backfill().into_iter().chain(statements) {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        run_all(db, backfill().into_iter().chain(statements)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -395,9 +394,7 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => postgres_down(),
             _ => sqlite_down(),
         };
-        for statement in statements {
-            db.execute_unprepared(&statement).await?;
-        }
+        run_all(db, statements).await?;
         for table in [NodeDegree::Table.into_iden(), EdgeTally::Table.into_iden()] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())

@@ -12,7 +12,7 @@ use govgraph_entities::edge;
 use sea_orm::DbErr;
 
 use crate::ids::NodeId;
-use crate::store::{Reached, Store, Walk, edges_among, edges_touching, ends_touching};
+use crate::store::{Reached, Store, Walk, edges_touching, ends_touching};
 
 /// The most relationships one hop of a walk reads.
 pub const MAX_EDGES_PER_HOP: u64 = 50_000;
@@ -202,8 +202,8 @@ pub struct Neighbourhood {
 }
 
 /// The nodes around `centre` to `depth` hops, following `walk` either way, at most `limit` of
-/// them. Issues one statement per hop, at most `depth`. Their relationships are
-/// [`relationships_among`] them; a caller that also loads the nodes can ask for both at once.
+/// them. Issues one statement per hop, at most `depth`. The relationships among them are
+/// [`crate::store::edges_among`] them; a caller that also loads the nodes can ask for both at once.
 pub async fn neighbourhood(
     db: &Store,
     centre: NodeId,
@@ -240,14 +240,4 @@ pub async fn neighbourhood(
         frontier = kept;
     }
     Ok(found)
-}
-
-/// Every relationship `walk` may follow between two of `nodes` (those between two nodes of a
-/// neighbourhood's outermost ring too), in id order: one statement.
-pub async fn relationships_among(
-    db: &Store,
-    nodes: &[NodeId],
-    walk: &Walk,
-) -> Result<Vec<edge::Model>, WalkError> {
-    Ok(edges_among(db, nodes, walk).await?)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, SimpleObject};
 use govgraph_read::ids::NodeId;
 use govgraph_read::loaders::NodeById;
-use govgraph_read::store::{NodeRecord, Walk};
+use govgraph_read::store::{self, NodeRecord, Walk};
 use govgraph_read::traversal::{self, Step};
 use govgraph_read::validity::Period;
 
@@ -253,7 +253,7 @@ impl WalkQuery {
         // The relationships among the nodes and the nodes themselves, at once.
         let (edges, nodes) = futures_util::try_join!(
             async {
-                traversal::relationships_among(db, &found.nodes, &walk)
+                store::edges_among(db, &found.nodes, &walk)
                     .await
                     .map_err(ApiError::from)
             },

@@ -264,7 +264,7 @@ pub async fn count_hits(db: &Store, search: &Search) -> Result<u64, DbErr> {
     if search.is_empty() {
         return Ok(0);
     }
-    let backend = db.connection().get_database_backend();
+    let backend = db.backend();
     let mut query = hits_with_nodes(backend, search, false);
     query.expr_as(Func::count(Expr::col(Asterisk)), alias("total"));
     let rows = db.select("SELECT node_search", &query).await?;

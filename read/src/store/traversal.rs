@@ -3,7 +3,7 @@
 
 use govgraph_entities::{NodeKind, Predicate, edge, node};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SelectStatement, UnionType};
-use sea_orm::{DbErr, EntityName};
+use sea_orm::{DbBackend, DbErr, EntityName};
 use uuid::Uuid;
 
 use super::links::{decode_edge, select_edge};
@@ -45,7 +45,8 @@ pub async fn edges_touching(
     walk: &Walk,
     cap: u64,
 ) -> Result<Vec<Reached>, DbErr> {
-    db.select("SELECT edge", &touching(db, frontier, walk, cap, true))
+    let query = touching(db.backend(), frontier, walk, cap, true);
+    db.select("SELECT edge", &query)
         .await?
         .iter()
         .map(|row| {
@@ -66,7 +67,8 @@ pub async fn ends_touching(
     walk: &Walk,
     cap: u64,
 ) -> Result<Vec<NodeId>, DbErr> {
-    db.select("SELECT edge", &touching(db, frontier, walk, cap, false))
+    let query = touching(db.backend(), frontier, walk, cap, false);
+    db.select("SELECT edge", &query)
         .await?
         .iter()
         .map(|row| Ok(NodeId(row.try_get::<Uuid>("", "far_id")?)))
@@ -76,7 +78,7 @@ pub async fn ends_touching(
 /// The statement of [`edges_touching`] (with the relationships' columns when `whole`) and of
 /// [`ends_touching`].
 fn touching(
-    db: &Store,
+    backend: DbBackend,
     frontier: &[NodeId],
     walk: &Walk,
     cap: u64,
@@ -99,7 +101,7 @@ fn touching(
             .and_where(one_of_ids(
                 col(EDGE, near),
                 frontier.iter().map(|id| id.0),
-                db.backend(),
+                backend,
             ));
         if !walk.predicates.is_empty() {
             query.and_where(
