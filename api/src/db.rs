@@ -39,7 +39,7 @@ pub async fn connect(
         options.statement_timeout(timeout);
     }
     let mut db = Database::connect(options).await?;
-    govgraph_read::store::observe_statements(&mut db, |_| {});
+    govgraph_read::store::observe_statements(&mut db, |_: &sea_orm::Statement| {});
     Ok(db)
 }
 

@@ -5,7 +5,9 @@
 //! documents and their full-text index, kept by the database as the graph changes; the fourth
 //! loads the default data set: every ISO 3166-1 country, and the facts of the source article;
 //! the fifth keeps counts of relationships by predicate and kinds, and of each node's
-//! neighbours, for grouped counts and rankings.
+//! neighbours, for grouped counts and rankings; the sixth keeps the kinds and names of each
+//! relationship's ends with it, and indexes a node's relationships in each order a page of them
+//! offers.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -14,6 +16,7 @@ mod m20261127_000002_load_default_data_set;
 mod m20261129_000003_create_search;
 mod m20261129_000004_load_default_data_set;
 mod m20261129_000005_count_relationships;
+mod m20261129_000006_order_relationships;
 pub mod seed;
 
 /// Runs `statements` one after another.
@@ -39,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_search::Migration),
             Box::new(m20261129_000004_load_default_data_set::Migration),
             Box::new(m20261129_000005_count_relationships::Migration),
+            Box::new(m20261129_000006_order_relationships::Migration),
         ]
     }
 }

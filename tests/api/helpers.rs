@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use govgraph_api::config::{DatabaseConfig, Limits};
 use govgraph_api::server::{self, RunningServer, Settings};
 use govgraph_api::telemetry::Metrics;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
 /// Where the database of a test lives, removed when the test ends.
@@ -21,7 +21,7 @@ pub struct TestDb {
     pub db: DatabaseConnection,
     /// Where it is, for another process to open.
     pub url: String,
-    statements: Arc<Mutex<Vec<String>>>,
+    statements: Arc<Mutex<Vec<Statement>>>,
     home: Option<Home>,
 }
 
@@ -95,9 +95,9 @@ impl TestDb {
             .expect("database opens");
         let statements = Arc::new(Mutex::new(Vec::new()));
         let log = statements.clone();
-        govgraph_read::store::observe_statements(&mut db, move |sql| {
+        govgraph_read::store::observe_statements(&mut db, move |statement| {
             if let Ok(mut log) = log.lock() {
-                log.push(sql.to_owned());
+                log.push(statement.clone());
             }
         });
         Self {
@@ -135,6 +135,14 @@ impl TestDb {
 
     /// The text of the statements run since the first `from`.
     pub fn statements_since(&self, from: usize) -> Vec<String> {
+        self.statements_run_since(from)
+            .into_iter()
+            .map(|statement| statement.sql)
+            .collect()
+    }
+
+    /// The statements run since the first `from`, with their values.
+    pub fn statements_run_since(&self, from: usize) -> Vec<Statement> {
         self.statements
             .lock()
             .map(|log| log[from.min(log.len())..].to_vec())

@@ -21,6 +21,7 @@ mod federation;
 mod gateway;
 mod helpers;
 mod linked_data;
+mod pages;
 mod pagination;
 mod process;
 mod questions;

@@ -49,12 +49,12 @@ pub fn is_connection_lost(error: &sea_orm::sqlx::Error) -> bool {
 /// waiting for a pooled connection apart. `also` sees each statement's parameterised text.
 pub fn observe_statements(
     db: &mut DatabaseConnection,
-    also: impl Fn(&str) + Send + Sync + 'static,
+    also: impl Fn(&sea_orm::Statement) + Send + Sync + 'static,
 ) {
     db.set_metric_callback(move |info| {
         // Outside `Store::select` (migrations, readiness checks) there is nothing to tell.
         let _ = EXECUTED.try_with(|executed| executed.set(Some(info.elapsed)));
-        also(&info.statement.sql);
+        also(info.statement);
     });
 }
 
