@@ -12,7 +12,7 @@ mod search;
 mod traversal;
 
 pub use citations::{CitationRecord, citations_of_edges, citations_of_nodes, external_ids_of};
-pub use database::{Observer, Store, is_connection_lost, observe_statements};
+pub use database::{Observer, Store, graph_version, is_connection_lost, observe_statements};
 pub use links::{
     Direction, LINK_ORDER, LinkOrder, LinkRow, LinkSortKey, LinkSpec, count_links, edges_by_id,
     link_pages,
@@ -87,15 +87,17 @@ fn select_columns<E: sea_orm::EntityTrait>(query: &mut SelectStatement, table: &
 }
 
 /// Left-joins the detail table of `E` to the node table aliased `node_alias`, and selects its
-/// columns as `{table}_{column}`. On PostgreSQL the join is a `LATERAL` subquery that looks up
-/// the detail only for nodes of its kind, through the detail's primary key: a plain left join
-/// of every detail table to a thousand nodes of mixed kinds is planned as hash joins that read
-/// every detail table whole.
+/// columns as `{table}_{column}`. When nodes of several kinds are read on PostgreSQL, the join
+/// is a `LATERAL` subquery that looks up the detail only for nodes of its kind, through the
+/// detail's primary key: a plain left join of every detail table to a thousand nodes of mixed
+/// kinds is planned as hash joins that read every detail table whole. Nodes of one kind keep a
+/// plain join, which lets a condition on the detail (a country's code) be read from the
+/// detail's own index rather than checked against every node.
 struct SelectDetail<'a> {
     query: &'a mut SelectStatement,
     node_alias: &'a str,
     kind: NodeKind,
-    backend: DbBackend,
+    lateral: bool,
 }
 
 impl DetailVisitor for SelectDetail<'_> {
@@ -106,7 +108,7 @@ impl DetailVisitor for SelectDetail<'_> {
         select_columns::<E>(self.query, table, &format!("{table}_"));
         let of_node = Expr::col((alias(table), alias("node_id")))
             .equals((alias(self.node_alias), alias("id")));
-        if self.backend == DbBackend::Postgres {
+        if self.lateral {
             let mut detail = Query::select();
             detail
                 .column(Asterisk)
@@ -154,12 +156,13 @@ pub fn select_nodes(
     let mut kinds = kinds.to_vec();
     kinds.sort_unstable();
     kinds.dedup();
+    let lateral = backend == DbBackend::Postgres && kinds.len() > 1;
     for kind in kinds {
         kind.visit_detail(SelectDetail {
             query,
             node_alias,
             kind,
-            backend,
+            lateral,
         });
     }
 }
