@@ -122,8 +122,8 @@ pub struct Config {
     pub observability: Observability,
 }
 
-/// Who may use what.
-#[derive(Clone, Debug, Default, Args)]
+/// Who may use what, and what caches may keep.
+#[derive(Clone, Debug, Args)]
 pub struct Access {
     /// `development` (GraphiQL, introspection, suggestions) or `public` (none of them, and
     /// `_service` only for a gateway presenting `GOVGRAPH_GATEWAY_KEY`).
@@ -139,6 +139,26 @@ pub struct Access {
     /// browser, comma-separated; none by default.
     #[arg(long, env = "GOVGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+
+    /// The `Cache-Control` of a successful answer to a `GET` query, sent with its `ETag`. The
+    /// default lets any cache keep the answer but has it ask again each time, which costs a
+    /// `304 Not Modified` while the graph has not changed.
+    #[arg(long, env = "GOVGRAPH_GET_CACHE_CONTROL", default_value = GET_CACHE_CONTROL)]
+    pub get_cache_control: String,
+}
+
+/// The `Cache-Control` of answers to `GET` queries unless configured otherwise.
+pub const GET_CACHE_CONTROL: &str = "public, no-cache";
+
+impl Default for Access {
+    fn default() -> Self {
+        Self {
+            profile: Profile::default(),
+            gateway_key: None,
+            cors_origins: Vec::new(),
+            get_cache_control: GET_CACHE_CONTROL.to_owned(),
+        }
+    }
 }
 
 /// Bounds on connections and on how long each part of a request may take.

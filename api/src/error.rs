@@ -29,11 +29,14 @@ pub enum Code {
     Unavailable,
     /// Something failed inside the service; the cause is logged, never sent.
     InternalServerError,
+    /// A persisted query's hash names no document the service keeps: send the document with
+    /// its hash once.
+    PersistedQueryNotFound,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 11] = [
         Code::BadRequest,
         Code::GraphqlParseFailed,
         Code::GraphqlValidationFailed,
@@ -44,6 +47,7 @@ impl Code {
         Code::Timeout,
         Code::Unavailable,
         Code::InternalServerError,
+        Code::PersistedQueryNotFound,
     ];
 
     /// The code as clients see it in `extensions.code`.
@@ -59,6 +63,7 @@ impl Code {
             Code::Timeout => "TIMEOUT",
             Code::Unavailable => "UNAVAILABLE",
             Code::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 

@@ -7,7 +7,8 @@
 //! the fifth keeps counts of relationships by predicate and kinds, and of each node's
 //! neighbours, for grouped counts and rankings; the sixth keeps the kinds and names of each
 //! relationship's ends with it, and indexes a node's relationships in each order a page of them
-//! offers.
+//! offers; the seventh keeps a version of the graph that grows with every write, for answers
+//! revalidated by `ETag`.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,7 @@ mod m20261129_000003_create_search;
 mod m20261129_000004_load_default_data_set;
 mod m20261129_000005_count_relationships;
 mod m20261129_000006_order_relationships;
+mod m20261129_000007_count_graph_changes;
 pub mod seed;
 
 /// Runs `statements` one after another.
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_load_default_data_set::Migration),
             Box::new(m20261129_000005_count_relationships::Migration),
             Box::new(m20261129_000006_order_relationships::Migration),
+            Box::new(m20261129_000007_count_graph_changes::Migration),
         ]
     }
 }

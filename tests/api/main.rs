@@ -23,6 +23,7 @@ mod helpers;
 mod linked_data;
 mod pages;
 mod pagination;
+mod persisted;
 mod process;
 mod questions;
 mod readme;

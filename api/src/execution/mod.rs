@@ -12,6 +12,7 @@
 pub mod batching;
 pub mod documents;
 pub mod ordering;
+pub mod persisted;
 pub mod rules;
 pub mod shape;
 pub mod tokens;
@@ -20,9 +21,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Request, Response, SchemaEnv, ServerError, Variables};
+use async_graphql::{Request, Response, SchemaEnv, ServerError, ValidationMode, Variables};
 
 use self::documents::{Documents, Prepared};
+use self::persisted::{DocumentHash, PersistedQueries};
 use self::rules::Broken;
 use self::shape::{IntrospectionSizes, MAX_INTROSPECTION_LISTS, Shape};
 use crate::config::{Limits, Profile};
@@ -70,7 +72,8 @@ impl std::borrow::Borrow<Response> for Outcome {
 }
 
 impl Outcome {
-    fn refused(error: ServerError) -> Self {
+    /// The answer to a request refused before execution.
+    pub fn refused(error: ServerError) -> Self {
         Self {
             response: Response::from_errors(vec![error]),
             executed: false,
@@ -98,12 +101,18 @@ fn over(setting: &'static str, what: &str, max: u64, found: u64, advice: &str) -
 /// Runs requests against the graph.
 pub struct Executor {
     plain: GovGraphSchema,
+    /// `plain` without async-graphql's validation rules, for requests validated before.
+    validated: GovGraphSchema,
     traced: GovGraphSchema,
     env: SchemaEnv,
     sizes: IntrospectionSizes,
     store: Store,
     metrics: Metrics,
     documents: Documents,
+    /// The requests (document, operation and variables) that passed validation before.
+    passed: quick_cache::sync::Cache<DocumentHash, ()>,
+    persisted: PersistedQueries,
+    schema_hash: DocumentHash,
     limits: Limits,
     profile: Profile,
 }
@@ -117,10 +126,11 @@ impl Executor {
         limits: Limits,
         profile: Profile,
     ) -> Result<Self, anyhow::Error> {
-        let build = |traced: bool| {
+        let build = |traced: bool, mode: ValidationMode| {
             let mut builder = schema()
                 .data(store.clone())
-                .data(EntityLimit(limits.max_entity_representations));
+                .data(EntityLimit(limits.max_entity_representations))
+                .validation_mode(mode);
             if profile == Profile::Public {
                 builder = builder.disable_introspection().disable_suggestions();
             }
@@ -132,14 +142,19 @@ impl Executor {
         };
         let env = schema_env()
             .ok_or_else(|| anyhow::anyhow!("the schema's registry could not be read"))?;
+        let plain = build(false, ValidationMode::Strict);
         Ok(Self {
-            plain: build(false),
-            traced: build(true),
+            schema_hash: DocumentHash::of(&plain.sdl()),
+            plain,
+            validated: build(false, ValidationMode::Fast),
+            traced: build(true, ValidationMode::Strict),
             sizes: IntrospectionSizes::of(&env.registry),
             env,
             store,
             metrics,
             documents: Documents::default(),
+            passed: quick_cache::sync::Cache::new(VALIDATED_KEPT),
+            persisted: PersistedQueries::default(),
             limits,
             profile,
         })
@@ -148,6 +163,22 @@ impl Executor {
     /// The limits requests are held to.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The documents kept by the hash of Apollo's automatic persisted queries.
+    pub fn persisted(&self) -> &PersistedQueries {
+        &self.persisted
+    }
+
+    /// The hash of the schema served: answers cached under one schema are not another's.
+    pub fn schema_hash(&self) -> &DocumentHash {
+        &self.schema_hash
+    }
+
+    /// The graph's version, which grows with every write: an answer cached at one version is
+    /// still right while the version stays.
+    pub async fn graph_version(&self) -> Result<i64, sea_orm::DbErr> {
+        govgraph_read::store::graph_version(&self.store).await
     }
 
     /// The parse of `query`, kept from an earlier request when the same document was sent
@@ -344,8 +375,14 @@ impl Executor {
             if Instant::now() >= deadline {
                 return Outcome::refused(self.timed_out());
             }
+            // Validation depends on the document, the operation and the variables' values
+            // only: a request that passed it once skips its rules from then on.
+            let validation = passed_key(&params);
+            let validated = self.passed.get(&validation).is_some();
             let schema = if caller.trace {
                 &self.traced
+            } else if validated {
+                &self.validated
             } else {
                 &self.plain
             };
@@ -371,6 +408,9 @@ impl Executor {
             let executed = !(response.data == async_graphql::Value::Null
                 && !response.errors.is_empty()
                 && response.errors.iter().all(|error| error.path.is_empty()));
+            if executed && !validated {
+                self.passed.insert(validation, ());
+            }
             ordering::order(
                 &self.env.registry,
                 &prepared.document,
@@ -397,6 +437,19 @@ impl Executor {
             seconds(self.limits.request_timeout)
         ))
     }
+}
+
+/// How many requests that passed validation are remembered.
+const VALIDATED_KEPT: usize = 4096;
+
+/// What a request's validation depends on: its document, operation and variables, hashed.
+fn passed_key(params: &Params) -> DocumentHash {
+    let variables = serde_json::to_string(&params.variables).unwrap_or_default();
+    DocumentHash::of(&format!(
+        "{}\u{0}{}\u{0}{variables}",
+        params.query,
+        params.operation_name.as_deref().unwrap_or_default()
+    ))
 }
 
 /// A duration in seconds, for messages: `30`, or `0.5`.

@@ -17,9 +17,11 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::web::Data;
 use poem::{Body, Request, handler};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::Readiness;
 use crate::error::Code;
+use crate::execution::persisted::{self, DocumentHash, Refused};
 use crate::execution::{Caller, Executor, Outcome, Params};
 use crate::ftv1;
 use crate::telemetry::Metrics;
@@ -45,6 +47,8 @@ pub struct GraphqlHttp {
     pub gateway_key: Option<String>,
     /// How long a client has to send a body.
     pub body_read_timeout: Duration,
+    /// The `Cache-Control` of a successful answer to a `GET` query.
+    pub get_cache_control: HeaderValue,
 }
 
 /// The media type of an answer.
@@ -169,15 +173,30 @@ struct InUrl {
     extensions: Option<String>,
 }
 
+/// A request's parameters as sent. The document may be missing when a persisted query's hash
+/// names it instead.
+struct Sent {
+    query: Option<String>,
+    persisted: Option<DocumentHash>,
+    operation_name: Option<String>,
+    variables: Variables,
+}
+
 /// Checks and converts the parameters of a request, wherever they came from.
 fn params(
     query: Option<serde_json::Value>,
     operation_name: Option<serde_json::Value>,
     variables: Option<Value>,
     extensions: Option<serde_json::Value>,
-) -> Result<Params, String> {
+) -> Result<Sent, String> {
+    match &extensions {
+        None | Some(serde_json::Value::Null | serde_json::Value::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be an object".to_owned()),
+    }
+    let persisted = persisted::requested(extensions.as_ref())?;
     let query = match query {
-        Some(serde_json::Value::String(query)) => query,
+        Some(serde_json::Value::String(query)) => Some(query),
+        None | Some(serde_json::Value::Null) if persisted.is_some() => None,
         Some(_) => return Err("`query` must be a string holding a GraphQL document".to_owned()),
         None => return Err("the request has no `query`: send a GraphQL document in it".to_owned()),
     };
@@ -191,19 +210,62 @@ fn params(
         Some(variables @ Value::Object(_)) => Variables::from_value(variables),
         Some(_) => return Err("`variables` must be an object, by variable name".to_owned()),
     };
-    match extensions {
-        None | Some(serde_json::Value::Null | serde_json::Value::Object(_)) => {}
-        Some(_) => return Err("`extensions` must be an object".to_owned()),
-    }
-    Ok(Params {
+    Ok(Sent {
         query,
+        persisted,
         operation_name,
         variables,
     })
 }
 
+/// The document of a request: the one it sent, or the one its persisted query's hash names.
+fn document(executor: &Executor, sent: &mut Sent) -> Result<String, Box<Outcome>> {
+    let Some(hash) = sent.persisted else {
+        return Ok(sent.query.take().unwrap_or_default());
+    };
+    executor
+        .persisted()
+        .resolve(hash, sent.query.take())
+        .map_err(|refused| {
+            Box::new(Outcome::refused(match refused {
+                // The message Apollo's clients look for before sending the document.
+                Refused::NotFound => Code::PersistedQueryNotFound.error("PersistedQueryNotFound"),
+                Refused::Mismatch => Code::BadRequest.error(
+                    "the document's SHA-256 is not the `sha256Hash` of \
+                     `extensions.persistedQuery`: send the document that hash names",
+                ),
+            }))
+        })
+}
+
+/// The entity tag of the answer to a `GET` query: the schema, the media type, the graph's
+/// version and the URL's query string (the document or its hash, the operation and the
+/// variables) decide the answer, and so its tag.
+fn entity_tag(executor: &Executor, media: Media, version: i64, request: &Request) -> HeaderValue {
+    let mut identity = executor.schema_hash().bytes().to_vec();
+    identity.extend_from_slice(media.content_type().as_bytes());
+    identity.extend_from_slice(&version.to_be_bytes());
+    identity.extend_from_slice(request.uri().query().unwrap_or_default().as_bytes());
+    let digest = Sha256::digest(&identity);
+    let hex: String = digest[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"\""))
+}
+
+/// Whether an `If-None-Match` header names `tag` (or is `*`), compared weakly as RFC 9110
+/// asks for `GET`.
+fn none_match(if_none_match: &str, tag: &HeaderValue) -> bool {
+    let tag = tag.to_str().unwrap_or_default();
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|given| given == "*" || given.trim_start_matches("W/") == tag)
+}
+
 /// The parameters of a `GET` request, from its URL.
-fn params_in_url(request: &Request) -> Result<Params, String> {
+fn params_in_url(request: &Request) -> Result<Sent, String> {
     let url: InUrl = request
         .params()
         .map_err(|error| format!("the URL's query string cannot be read: {error}"))?;
@@ -226,7 +288,7 @@ fn json_in_url<T: serde::de::DeserializeOwned>(
 }
 
 /// The parameters of a `POST` request, from its body.
-fn params_in_body(body: &[u8]) -> Result<Params, String> {
+fn params_in_body(body: &[u8]) -> Result<Sent, String> {
     let posted: Posted = serde_json::from_slice(body)
         .map_err(|error| format!("the body is not a JSON object of a GraphQL request: {error}"))?;
     params(
@@ -378,8 +440,8 @@ pub async fn graphql(
     } else {
         params_in_url(request)
     };
-    let params = match params {
-        Ok(params) => params,
+    let mut sent = match params {
+        Ok(sent) => sent,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, Code::BadRequest, message),
     };
     if !endpoint.readiness.is_serving() {
@@ -395,6 +457,15 @@ pub async fn graphql(
         );
     }
     let executor = &endpoint.executor;
+    let query = match document(executor, &mut sent) {
+        Ok(query) => query,
+        Err(refused) => return answer(&refused, media, usize::MAX),
+    };
+    let params = Params {
+        query,
+        operation_name: sent.operation_name,
+        variables: sent.variables,
+    };
     let prepared = executor.prepare(&params.query);
     let operation: Option<(OperationType, Option<String>)> = prepared
         .as_ref()
@@ -403,6 +474,28 @@ pub async fn graphql(
         .map(|(kind, name)| (kind, name.map(str::to_owned)));
     if method == Method::GET && matches!(operation, Some((OperationType::Mutation, _))) {
         return method_not_allowed("POST", "mutations are sent with POST, never GET");
+    }
+    // A `GET` query's answer is tagged with the graph's version: while the graph has not
+    // changed, a client or cache that holds it is answered 304 and nothing runs.
+    let tag = match (&method, &prepared) {
+        (&Method::GET, Ok(_)) => executor
+            .graph_version()
+            .await
+            .ok()
+            .map(|version| entity_tag(executor, media, version, request)),
+        _ => None,
+    };
+    if let Some(tag) = &tag
+        && request
+            .header(header::IF_NONE_MATCH)
+            .is_some_and(|given| none_match(given, tag))
+    {
+        return poem::Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, tag.clone())
+            .header(header::CACHE_CONTROL, endpoint.get_cache_control.clone())
+            .header(header::VARY, "Accept")
+            .finish();
     }
     let caller = Caller {
         trace: request.header(ftv1::HEADER) == Some("ftv1"),
@@ -423,7 +516,17 @@ pub async fn graphql(
         }
     })
     .await;
-    answer(&outcome, media, executor.limits().max_response_bytes)
+    let mut response = answer(&outcome, media, executor.limits().max_response_bytes);
+    if let Some(tag) = tag
+        && outcome.response.errors.is_empty()
+        && response.status() == StatusCode::OK
+    {
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, tag);
+        headers.insert(header::CACHE_CONTROL, endpoint.get_cache_control.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    }
+    response
 }
 
 #[cfg(test)]

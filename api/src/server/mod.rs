@@ -230,6 +230,8 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         readiness: readiness.clone(),
         gateway_key: access.gateway_key.clone().filter(|key| !key.is_empty()),
         body_read_timeout: http.body_read_timeout,
+        get_cache_control: poem::http::HeaderValue::from_str(&access.get_cache_control)
+            .map_err(|_| std::io::Error::other("the GET Cache-Control is not a header value"))?,
     });
     let mut routes = Route::new()
         .at("/graphql", graphql)

@@ -303,6 +303,20 @@ fn error_type(error: &DbErr) -> &'static str {
     }
 }
 
+/// The graph's version: a number that grows whenever anything an answer can show is written
+/// (see migration 7), read in one statement.
+pub async fn graph_version(db: &Store) -> Result<i64, DbErr> {
+    let mut query = sea_orm::sea_query::Query::select();
+    query
+        .column(sea_orm::sea_query::Alias::new("version"))
+        .from(sea_orm::sea_query::Alias::new("graph_version"));
+    let rows = db.select("SELECT graph_version", &query).await?;
+    match rows.first() {
+        Some(row) => row.try_get("", "version"),
+        None => Err(DbErr::RecordNotFound("graph_version".to_owned())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,7 +72,7 @@ async fn public() -> TestApp {
         settings.access = Access {
             profile: Profile::Public,
             gateway_key: Some("k3y".to_owned()),
-            cors_origins: Vec::new(),
+            ..Access::default()
         };
     })
     .await
