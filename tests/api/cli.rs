@@ -14,8 +14,23 @@ fn govgraph_with(args: &[&str], database_url: &str, envs: &[(&str, &str)]) -> Ou
         .expect("govgraph runs")
 }
 
+/// Runs `govgraph generate --scale 1` on the database at `database_url`, off the async
+/// runtime, and checks that it succeeded.
+pub(crate) async fn generate_scale_one(database_url: &str) {
+    let url = database_url.to_owned();
+    let generated =
+        tokio::task::spawn_blocking(move || govgraph(&["generate", "--scale", "1"], &url))
+            .await
+            .expect("govgraph ran");
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+}
+
 /// Runs the `govgraph` command on the database at `database_url`, and waits for it.
-pub(crate) fn govgraph(args: &[&str], database_url: &str) -> Output {
+fn govgraph(args: &[&str], database_url: &str) -> Output {
     govgraph_with(args, database_url, &[])
 }
 
@@ -191,17 +206,7 @@ async fn a_generated_graph_leaves_planner_statistics_that_count_what_it_wrote() 
         "sqlite://{}?mode=rwc",
         dir.path().join("govgraph.db").display()
     );
-    let generated = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || govgraph(&["generate", "--scale", "1"], &url)
-    })
-    .await
-    .expect("govgraph ran");
-    assert!(
-        generated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&generated.stderr)
-    );
+    generate_scale_one(&url).await;
     let db = Database::connect(&url)
         .await
         .expect("the generated database");

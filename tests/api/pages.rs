@@ -344,17 +344,7 @@ const NESTED: &str = "{ countries(first: 20) { edges { node { name memberships(f
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_freshly_generated_graph_serves_a_nested_page_reading_only_the_rows_it_returns() {
     let db = TestDb::new().await;
-    let generated = tokio::task::spawn_blocking({
-        let url = db.url.clone();
-        move || crate::cli::govgraph(&["generate", "--scale", "1"], &url)
-    })
-    .await
-    .expect("govgraph ran");
-    assert!(
-        generated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&generated.stderr)
-    );
+    crate::cli::generate_scale_one(&db.url).await;
     let app = TestApp::spawn_on(db, |_| {}).await;
     let from = app.statements();
     app.data(NESTED, json!({})).await;

@@ -19,7 +19,12 @@ pub struct DocumentHash([u8; 32]);
 impl DocumentHash {
     /// The hash of `document`, as its UTF-8 bytes.
     pub fn of(document: &str) -> Self {
-        Self(Sha256::digest(document.as_bytes()).into())
+        Self::of_bytes(document.as_bytes())
+    }
+
+    /// The hash of `bytes`.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
     }
 
     /// Reads 64 hexadecimal digits, in either case.
@@ -38,6 +43,15 @@ impl DocumentHash {
     /// The bytes of the hash.
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// The first `bytes` bytes of the hash in lower-case hexadecimal.
+    pub fn hex(&self, bytes: usize) -> String {
+        self.0
+            .iter()
+            .take(bytes)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -119,7 +133,7 @@ mod tests {
     const DOCUMENT: &str = "{ __typename }";
 
     fn hex(hash: &DocumentHash) -> String {
-        hash.bytes().iter().map(|b| format!("{b:02x}")).collect()
+        hash.hex(32)
     }
 
     #[test]

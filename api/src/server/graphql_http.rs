@@ -17,7 +17,6 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::web::Data;
 use poem::{Body, Request, handler};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::Readiness;
 use crate::error::Code;
@@ -246,11 +245,7 @@ fn entity_tag(executor: &Executor, media: Media, version: i64, request: &Request
     identity.extend_from_slice(media.content_type().as_bytes());
     identity.extend_from_slice(&version.to_be_bytes());
     identity.extend_from_slice(request.uri().query().unwrap_or_default().as_bytes());
-    let digest = Sha256::digest(&identity);
-    let hex: String = digest[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hex = DocumentHash::of_bytes(&identity).hex(16);
     HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"\""))
 }
 

@@ -14,7 +14,9 @@ use uuid::Uuid;
 use crate::ids::{EdgeId, NodeId};
 use crate::validity::{Period, overlaps};
 
-use super::{NodeRecord, Store, alias, all_kinds, col, decode_node, one_of_ids, select_nodes};
+use super::{
+    NodeRecord, Store, alias, all_kinds, col, decode_node, fetch_order, one_of_ids, select_nodes,
+};
 use crate::page::{Cursor, Page};
 
 /// Which way a relationship runs, seen from the node it is asked of.
@@ -164,6 +166,8 @@ pub(super) fn decode_edge(row: &QueryResult) -> Result<edge::Model, DbErr> {
 /// The columns of a relationship that hold its two ends, seen from the node a list is asked of.
 #[derive(Clone, Copy)]
 struct Ends {
+    /// Whether the node the list is asked of is the subject.
+    outgoing: bool,
     /// The node the list is asked of.
     anchor: &'static str,
     /// The node at the other end.
@@ -175,6 +179,7 @@ struct Ends {
 }
 
 const OUTGOING: Ends = Ends {
+    outgoing: true,
     anchor: "subject_id",
     other: "object_id",
     other_kind: "object_kind",
@@ -182,6 +187,7 @@ const OUTGOING: Ends = Ends {
 };
 
 const INCOMING: Ends = Ends {
+    outgoing: false,
     anchor: "object_id",
     other: "subject_id",
     other_kind: "subject_kind",
@@ -224,7 +230,7 @@ fn target_kinds(spec: &LinkSpec) -> Vec<NodeKind> {
 
 /// The kinds the node at the other end of a relationship of `predicate` can have.
 fn other_kinds(predicate: Predicate, ends: &Ends) -> Vec<NodeKind> {
-    if ends.anchor == OUTGOING.anchor {
+    if ends.outgoing {
         predicate.object_kinds_of_any()
     } else {
         predicate.subject_kinds()
@@ -308,16 +314,6 @@ fn past(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
     }
 }
 
-/// The order a page's rows are fetched in: the list's order, or its reverse for a page taken
-/// from the end (`last`).
-fn fetch_order(spec: &LinkSpec, page: &Page) -> Order {
-    if spec.order.descending != page.backward {
-        Order::Desc
-    } else {
-        Order::Asc
-    }
-}
-
 /// The first `limit` relationships of one anchor in one range (predicate and kind of the other
 /// end) of the index in the page's order, between the page's cursors: the inner loop of
 /// [`link_pages`], correlated with the anchor and range rows it is joined to.
@@ -331,7 +327,7 @@ fn first_in_range(
     let key = link_sort_key(table, ends, spec.order.key);
     let id = col(table, "id");
     let descending = spec.order.descending;
-    let order = fetch_order(spec, page);
+    let order = fetch_order(page, spec.order.descending);
     let mut query = Query::select();
     query
         .from_as(edge::Entity, alias(table))
@@ -445,7 +441,7 @@ pub async fn link_pages(
     for more in directions {
         found.union(UnionType::All, more);
     }
-    let order = fetch_order(spec, page);
+    let order = fetch_order(page, spec.order.descending);
     let mut numbered = Query::select();
     numbered
         .column((alias(LINK), Asterisk))

@@ -259,12 +259,17 @@ pub fn page_bounds(page: &Page, key: &Expr, id: &Expr, descending: bool) -> (Con
     if let Some(before) = &page.before {
         bounds = bounds.add(beyond(key.clone(), id.clone(), before, descending));
     }
-    let order = if descending != page.backward {
+    (bounds, fetch_order(page, descending))
+}
+
+/// The order a page's rows are fetched in: the list's order (descending when `descending`), or
+/// its reverse for a page taken from the end (`last`).
+pub fn fetch_order(page: &Page, descending: bool) -> Order {
+    if descending != page.backward {
         Order::Desc
     } else {
         Order::Asc
-    };
-    (bounds, order)
+    }
 }
 
 /// The `total` column of the first row; zero when there is none.
