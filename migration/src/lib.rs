@@ -19,6 +19,7 @@ mod m20261129_000004_load_default_data_set;
 mod m20261129_000005_count_relationships;
 mod m20261129_000006_order_relationships;
 mod m20261129_000007_count_graph_changes;
+mod m20261129_000008_order_the_timeline;
 pub mod seed;
 
 /// Runs `statements` one after another.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_count_relationships::Migration),
             Box::new(m20261129_000006_order_relationships::Migration),
             Box::new(m20261129_000007_count_graph_changes::Migration),
+            Box::new(m20261129_000008_order_the_timeline::Migration),
         ]
     }
 }

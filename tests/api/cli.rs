@@ -94,13 +94,14 @@ fn migrate_up_applies_and_status_lists_every_migration_and_down_reverts_the_last
          Applied\tm20261129_000004_load_default_data_set\n\
          Applied\tm20261129_000005_count_relationships\n\
          Applied\tm20261129_000006_order_relationships\n\
-         Applied\tm20261129_000007_count_graph_changes\n"
+         Applied\tm20261129_000007_count_graph_changes\n\
+         Applied\tm20261129_000008_order_the_timeline\n"
     );
     assert!(govgraph(&["migrate", "down"], &url).status.success());
     let listed =
         String::from_utf8_lossy(&govgraph(&["migrate", "status"], &url).stdout).into_owned();
     assert!(
-        listed.ends_with("Pending\tm20261129_000007_count_graph_changes\n"),
+        listed.ends_with("Pending\tm20261129_000008_order_the_timeline\n"),
         "{listed}"
     );
     assert!(govgraph(&["migrate", "up"], &url).status.success());

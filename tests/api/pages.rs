@@ -1,13 +1,14 @@
-//! Pages of a node's relationships cost the page, not the node's degree: every order a list
-//! offers gives the rows a reference sort gives, at the same statements for a hub as for any
-//! node, and reads from its index only the rows it returns (plus one) per range.
+//! Pages of a node's relationships cost the page, not the node's degree, whether asked of the
+//! node or of the root list of relationships: every order a list offers gives the rows a
+//! reference sort gives, at the same statements for a hub as for any node, and reads from its
+//! index only the rows it returns (plus one) per range.
 
 use std::collections::HashMap;
 
 use govgraph_entities::{NodeKind, Predicate, edge, node};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
-    Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, QueryFilter,
+    Set, Statement,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -86,27 +87,38 @@ async fn reference_orders(db: &TestDb, event: Uuid) -> HashMap<&'static str, Vec
         .into_iter()
         .map(|n| (n.id, n.name))
         .collect();
-    let sorted = |key: &dyn Fn(&edge::Model) -> String| {
-        let mut keyed: Vec<(String, Uuid)> = edges.iter().map(|e| (key(e), e.id)).collect();
-        keyed.sort();
-        keyed.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
-    };
-    let by_name = sorted(&|e| names[&e.subject_id].clone());
-    let by_start = sorted(&|e| {
+    let by_name = sorted(&edges, &|e| names[&e.subject_id].clone());
+    let mut orders = date_orders(&edges);
+    orders.insert("OTHER_NAME_ASC", by_name.clone());
+    orders.insert("OTHER_NAME_DESC", reversed(&by_name));
+    orders
+}
+
+fn reversed(ids: &[Uuid]) -> Vec<Uuid> {
+    ids.iter().rev().copied().collect()
+}
+
+/// The ids of `edges` sorted by `key`, then id.
+fn sorted(edges: &[edge::Model], key: &dyn Fn(&edge::Model) -> String) -> Vec<Uuid> {
+    let mut keyed: Vec<(String, Uuid)> = edges.iter().map(|e| (key(e), e.id)).collect();
+    keyed.sort();
+    keyed.into_iter().map(|(_, id)| id).collect()
+}
+
+/// `edges` in every order by date a list offers, sorted here: the reference.
+fn date_orders(edges: &[edge::Model]) -> HashMap<&'static str, Vec<Uuid>> {
+    let by_start = sorted(edges, &|e| {
         e.valid_from
             .as_ref()
             .map(|d| d.to_string())
             .unwrap_or_default()
     });
-    let by_end = sorted(&|e| {
+    let by_end = sorted(edges, &|e| {
         e.valid_to
             .as_ref()
             .map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string())
     });
-    let reversed = |ids: &Vec<Uuid>| ids.iter().rev().copied().collect::<Vec<_>>();
     HashMap::from([
-        ("OTHER_NAME_ASC", by_name.clone()),
-        ("OTHER_NAME_DESC", reversed(&by_name)),
         ("VALID_FROM_ASC", by_start.clone()),
         ("VALID_FROM_DESC", reversed(&by_start)),
         ("VALID_TO_ASC", by_end.clone()),
@@ -135,10 +147,38 @@ fn relationship_uuid(id: &Value) -> Uuid {
     uuid.parse().expect("a uuid")
 }
 
+/// The root list of the relationships `filter` keeps, shaped as [`PARTICIPANTS`] is.
+fn root_list(filter: &str) -> String {
+    format!(
+        r#"
+query Relationships($order: RelationshipOrder, $first: Int, $after: String, $last: Int, $before: String) {{
+  relationships(filter: {filter}, orderBy: $order, first: $first, after: $after, last: $last, before: $before) {{
+    pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+    edges {{ relationship: node {{ id }} }}
+  }}
+}}"#
+    )
+}
+
 /// Every participant of DGX 2022 in `order`, page by page, `size` at a time: forwards with
 /// `first` and `after`, or backwards with `last` and `before`. Checks each page costs two
 /// statements, the event's and the page's.
 async fn page_through(app: &TestApp, order: &str, size: u64, backwards: bool) -> Vec<Uuid> {
+    let path = ["event", "participants"];
+    page_through_list(app, PARTICIPANTS, &path, 2, order, size, backwards).await
+}
+
+/// Every relationship of the list at `path` in the answer to `query`, page by page, as
+/// [`page_through`] does, checking each page costs `statements`.
+async fn page_through_list(
+    app: &TestApp,
+    query: &str,
+    path: &[&str],
+    statements: usize,
+    order: &str,
+    size: u64,
+    backwards: bool,
+) -> Vec<Uuid> {
     let mut pages: Vec<Vec<Uuid>> = Vec::new();
     let mut cursor = Value::Null;
     loop {
@@ -148,13 +188,9 @@ async fn page_through(app: &TestApp, order: &str, size: u64, backwards: bool) ->
             json!({ "order": order, "first": size, "after": cursor })
         };
         let before = app.statements();
-        let data = app.data(PARTICIPANTS, variables).await;
-        assert_eq!(
-            app.statements() - before,
-            2,
-            "the event and its page, in {order}"
-        );
-        let page = &data["event"]["participants"];
+        let data = app.data(query, variables).await;
+        assert_eq!(app.statements() - before, statements, "in {order}");
+        let page = path.iter().fold(&data, |value, key| &value[*key]);
         let ids: Vec<Uuid> = page["edges"]
             .as_array()
             .expect("edges")
@@ -196,6 +232,94 @@ async fn every_order_of_a_hubs_relationships_pages_as_a_reference_sort_does_both
             expected,
             "backwards in {order}"
         );
+    }
+    app.stop().await;
+}
+
+/// Checks that the root list `query` gives, in each order of `reference`, forwards and
+/// backwards `size` at a time, the relationships the reference sort gives, each page costing
+/// `statements`.
+async fn root_lists_page_as(
+    app: &TestApp,
+    query: &str,
+    reference: &HashMap<&'static str, Vec<Uuid>>,
+    statements: usize,
+    size: u64,
+) {
+    for (order, expected) in reference {
+        for backwards in [false, true] {
+            let path = ["relationships"];
+            assert_eq!(
+                &page_through_list(app, query, &path, statements, order, size, backwards).await,
+                expected,
+                "{order}, backwards: {backwards}, {query}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_root_list_of_a_hubs_relationships_pages_as_a_reference_sort_does_both_ways() {
+    let app = TestApp::spawn().await;
+    let dgx = make_dgx_a_hub(&app.store).await;
+    let touching = edge::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(edge::Column::SubjectId.eq(dgx))
+                .add(edge::Column::ObjectId.eq(dgx)),
+        )
+        .all(&app.store.db)
+        .await
+        .expect("edges");
+    let participations: Vec<edge::Model> = touching
+        .iter()
+        .filter(|e| e.object_id == dgx && e.predicate == Predicate::ParticipatesIn)
+        .cloned()
+        .collect();
+    assert!(
+        touching.len() > participations.len(),
+        "DGX 2022 has other relationships"
+    );
+    let lists = [
+        (
+            root_list(
+                r#"{ object: { kind: EVENT, slug: "dgx-2022" }, predicates: [PARTICIPATES_IN] }"#,
+            ),
+            date_orders(&participations),
+        ),
+        (
+            root_list(r#"{ involving: { kind: EVENT, slug: "dgx-2022" } }"#),
+            date_orders(&touching),
+        ),
+    ];
+    for (query, reference) in &lists {
+        root_lists_page_as(&app, query, reference, 2, 40).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_timeline_of_the_whole_graph_pages_as_a_reference_sort_does_both_ways() {
+    let app = TestApp::spawn().await;
+    make_dgx_a_hub(&app.store).await;
+    let every = edge::Entity::find()
+        .all(&app.store.db)
+        .await
+        .expect("edges");
+    let participations: Vec<edge::Model> = every
+        .iter()
+        .filter(|e| e.predicate == Predicate::ParticipatesIn)
+        .cloned()
+        .collect();
+    let lists = [
+        (root_list("{}"), date_orders(&every)),
+        (
+            root_list("{ predicates: [PARTICIPATES_IN] }"),
+            date_orders(&participations),
+        ),
+    ];
+    for (query, reference) in &lists {
+        root_lists_page_as(&app, query, reference, 1, 100).await;
     }
     app.stop().await;
 }
@@ -378,30 +502,57 @@ async fn a_freshly_generated_graph_serves_a_nested_page_reading_only_the_rows_it
     app.stop().await;
 }
 
+/// Asks for the first 5 of the list `query` answers, in `order`, and checks what its page's
+/// statement reads: on PostgreSQL at most `most` rows of `edge`, on SQLite each range from an
+/// index whose name starts with `index`, in order.
+async fn first_page_reads_only(app: &TestApp, query: &str, order: &str, most: f64, index: &str) {
+    let from = app.statements();
+    app.data(query, json!({ "order": order, "first": 5 })).await;
+    let statements = app.store.statements_run_since(from);
+    let page = statements
+        .iter()
+        .find(|s| s.sql.contains("probe"))
+        .expect("the page's statement");
+    match page.db_backend {
+        DbBackend::Postgres => {
+            let read = edge_rows_read(&app.store, page).await;
+            assert!(read > 0.0 && read <= most, "{order}: {read}, {query}");
+        }
+        _ => reads_ranges_in_order(&sqlite_plan(&app.store, page).await, index),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timelines_first_page_reads_only_its_rows_from_each_predicate() {
+    // A graph of 10,000 relationships, large enough for PostgreSQL to read an index rather
+    // than the whole table, which it prefers for a few hundred.
+    let db = TestDb::new().await;
+    crate::cli::generate_scale_one(&db.url).await;
+    let app = TestApp::spawn_on(db, |_| {}).await;
+    let predicates = Predicate::iter().count();
+    for (filter, ranges) in [("{}", predicates), ("{ predicates: [PARTICIPATES_IN] }", 1)] {
+        for order in ["VALID_FROM_DESC", "VALID_TO_ASC"] {
+            let most = (ranges * 6) as f64;
+            first_page_reads_only(&app, &root_list(filter), order, most, "edge_timeline_").await;
+        }
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_hubs_first_page_reads_only_its_rows_from_each_range() {
     let app = TestApp::spawn().await;
     make_dgx_a_hub(&app.store).await;
+    // Participants are countries, organisations or people: three ranges, each giving at most
+    // 5 + 1 rows, of the hub's 265 participations; asked of the event or of the root list.
     for order in ["OTHER_NAME_ASC", "VALID_FROM_DESC", "VALID_TO_ASC"] {
-        let from = app.statements();
-        app.data(PARTICIPANTS, json!({ "order": order, "first": 5 }))
-            .await;
-        let statements = app.store.statements_run_since(from);
-        let page = statements
-            .iter()
-            .find(|s| s.sql.contains("probe"))
-            .expect("the page's statement");
-        match page.db_backend {
-            DbBackend::Postgres => {
-                // Participants are countries, organisations or people: three ranges, each
-                // giving at most 5 + 1 rows, of the hub's 265 participations.
-                let read = edge_rows_read(&app.store, page).await;
-                assert!(read > 0.0 && read <= 18.0, "{order}: {read}");
-            }
-            _ => {
-                reads_ranges_in_order(&sqlite_plan(&app.store, page).await, "edge_object_");
-            }
-        }
+        first_page_reads_only(&app, PARTICIPANTS, order, 18.0, "edge_object_").await;
+    }
+    let root = root_list(
+        r#"{ object: { kind: EVENT, slug: "dgx-2022" }, predicates: [PARTICIPATES_IN] }"#,
+    );
+    for order in ["VALID_FROM_ASC", "VALID_TO_DESC"] {
+        first_page_reads_only(&app, &root, order, 18.0, "edge_object_").await;
     }
     app.stop().await;
 }

@@ -46,6 +46,9 @@ pub struct LinkSpec {
     pub roles: Vec<String>,
     /// Periods every one of which the relationship must overlap.
     pub during: Vec<Period>,
+    /// Whether the relationship must have a start (`true`) or must have none (`false`);
+    /// either when `None`.
+    pub dated: Option<bool>,
     /// The order of the list.
     pub order: LinkOrder,
 }
@@ -61,6 +64,7 @@ impl LinkSpec {
             regions: Vec::new(),
             roles: Vec::new(),
             during: Vec::new(),
+            dated: None,
             order: LinkOrder::default(),
         }
     }
@@ -136,10 +140,10 @@ const OTHER: &str = "other";
 const PAGE: &str = "page";
 /// The anchors of a page, as a `VALUES` list.
 const ANCHOR: &str = "anchor";
-/// The ranges of an index a page reads, as a `VALUES` list of predicates and kinds.
-const RANGE: &str = "range";
+/// The ranges of an index a page reads, as a `VALUES` list.
+pub(super) const RANGE: &str = "range";
 /// The relationships one range gives, inside the subquery that reads it.
-const PROBE: &str = "probe";
+pub(super) const PROBE: &str = "probe";
 /// The relationships the ranges gave.
 const FOUND: &str = "found";
 
@@ -272,6 +276,11 @@ fn narrow(query: &mut SelectStatement, table: &str, ends: &Ends, spec: &LinkSpec
     if !spec.regions.is_empty() {
         query.and_where(in_regions(col(table, ends.other), &spec.regions));
     }
+    match spec.dated {
+        Some(true) => query.and_where(col(table, "valid_from").is_not_null()),
+        Some(false) => query.and_where(col(table, "valid_from").is_null()),
+        None => query,
+    };
 }
 
 /// The node `node` is a country in one of `regions`.
@@ -303,7 +312,7 @@ fn link_sort_key(table: &str, ends: &Ends, key: LinkSortKey) -> Expr {
 /// row value, which both databases turn into the start of an index range; the key alone is
 /// bounded too, because SQLite starts a range of an index on an expression only from a bound
 /// on that expression.
-fn past(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
+pub(super) fn past(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
     let there = Expr::tuple([Expr::val(cursor.key.clone()), Expr::val(cursor.id)]);
     let here = Expr::tuple([key.clone(), id]);
     let from = Expr::val(cursor.key.clone());
@@ -360,6 +369,38 @@ fn select_found(query: &mut SelectStatement, table: &str, ends: &Ends, spec: &Li
         );
 }
 
+/// Joins to each row of `query`, a range of an index, the rows `first` reads from it (over
+/// table alias [`PROBE`], correlated with the range), which `select` then selects over the
+/// table alias it gives. PostgreSQL joins them `LATERAL`; SQLite, which has no `LATERAL`, looks
+/// the same rows up by `rowid IN (...)`, a subquery it runs once per range.
+pub(super) fn join_first_rows(
+    query: &mut SelectStatement,
+    mut first: SelectStatement,
+    backend: DbBackend,
+    select: impl Fn(&mut SelectStatement, &str),
+) {
+    if backend == DbBackend::Postgres {
+        select(&mut first, PROBE);
+        query
+            .join_lateral(JoinType::InnerJoin, first, alias(FOUND), Expr::cust("TRUE"))
+            .column((alias(FOUND), Asterisk));
+    } else {
+        first.expr(col(PROBE, "rowid"));
+        // Cross joins, which SQLite never reorders: each range first, then the rows it gives,
+        // by rowid. Left to choose, SQLite may scan every relationship and test it against
+        // each range's rows.
+        query
+            .join_as(
+                JoinType::CrossJoin,
+                edge::Entity,
+                alias(FOUND),
+                Condition::all(),
+            )
+            .and_where(col(FOUND, "rowid").in_subquery(first));
+        select(query, FOUND);
+    }
+}
+
 /// The page's relationships of every anchor in direction `ends`: for each anchor and each
 /// range, the first `limit` of the range, read from its index. PostgreSQL joins the ranges
 /// `LATERAL`; SQLite, which has no `LATERAL`, looks the same rows up by `rowid IN (...)`, a
@@ -392,28 +433,32 @@ fn pages_in_direction(
             ),
             Condition::all(),
         );
-    let mut first = first_in_range(spec, ends, page, limit, PROBE);
-    if backend == DbBackend::Postgres {
-        select_found(&mut first, PROBE, ends, spec);
-        query
-            .join_lateral(JoinType::InnerJoin, first, alias(FOUND), Expr::cust("TRUE"))
-            .column((alias(FOUND), Asterisk));
-    } else {
-        first.expr(col(PROBE, "rowid"));
-        // Cross joins, which SQLite never reorders: each anchor and range first, then the
-        // rows the range gives, by rowid. Left to choose, SQLite may scan every relationship
-        // and test it against each range's rows.
-        query
-            .join_as(
-                JoinType::CrossJoin,
-                edge::Entity,
-                alias(FOUND),
-                Condition::all(),
-            )
-            .and_where(col(FOUND, "rowid").in_subquery(first));
-        select_found(&mut query, FOUND, ends, spec);
-    }
+    let first = first_in_range(spec, ends, page, limit, PROBE);
+    join_first_rows(&mut query, first, backend, |query, table| {
+        select_found(query, table, ends, spec);
+    });
     Some(query)
+}
+
+/// [`pages_in_direction`] for each direction of the spec, as one union; `None` when no range
+/// can hold a relationship of the spec.
+fn pages_in_every_direction(
+    anchors: &[NodeId],
+    spec: &LinkSpec,
+    page: &Page,
+    limit: u64,
+    backend: DbBackend,
+) -> Option<SelectStatement> {
+    let mut directions = spec
+        .direction
+        .ends()
+        .iter()
+        .filter_map(|ends| pages_in_direction(anchors, spec, ends, page, limit, backend));
+    let mut found = directions.next()?;
+    for more in directions {
+        found.union(UnionType::All, more);
+    }
+    Some(found)
 }
 
 /// One page of links for each anchor, in one statement whose cost is the size of the pages,
@@ -430,17 +475,9 @@ pub async fn link_pages(
     let mut pages: HashMap<NodeId, Vec<LinkRow>> =
         anchors.iter().map(|a| (*a, Vec::new())).collect();
     let limit = page.limit + 1;
-    let mut directions = spec
-        .direction
-        .ends()
-        .iter()
-        .filter_map(|ends| pages_in_direction(anchors, spec, ends, page, limit, db.backend()));
-    let Some(mut found) = directions.next() else {
+    let Some(found) = pages_in_every_direction(anchors, spec, page, limit, db.backend()) else {
         return Ok(pages);
     };
-    for more in directions {
-        found.union(UnionType::All, more);
-    }
     let order = fetch_order(page, spec.order.descending);
     let mut numbered = Query::select();
     numbered
@@ -490,6 +527,50 @@ pub async fn link_pages(
         });
     }
     Ok(pages)
+}
+
+/// One page of the links of all `anchors` together, as one list: each range of the index in
+/// the page's order gives its first `limit + 1` rows ([`pages_in_direction`]), and the first
+/// `limit + 1` of them all, once each (a relationship between two anchors is found from both),
+/// are the page. The cost is the page's size times the number of ranges, whatever the number of
+/// the anchors' relationships. Only the relationships are read, not their ends.
+pub async fn merged_links(
+    db: &Store,
+    anchors: &[NodeId],
+    spec: &LinkSpec,
+    page: &Page,
+) -> Result<Vec<(edge::Model, Cursor)>, DbErr> {
+    let limit = page.limit + 1;
+    let Some(found) = pages_in_every_direction(anchors, spec, page, limit, db.backend()) else {
+        return Ok(Vec::new());
+    };
+    let order = fetch_order(page, spec.order.descending);
+    let mut query = Query::select();
+    if spec.direction == Direction::Both && anchors.len() > 1 {
+        query.distinct();
+    }
+    query.from_subquery(found, alias(LINK));
+    for column in edge::Column::iter() {
+        query.column((alias(LINK), alias(&format!("{EDGE}{}", column.as_str()))));
+    }
+    query
+        .column((alias(LINK), alias("sort_key")))
+        .order_by((alias(LINK), alias("sort_key")), order.clone())
+        .order_by((alias(LINK), alias(&format!("{EDGE}id"))), order)
+        .limit(limit);
+    db.select("SELECT edge", &query)
+        .await?
+        .iter()
+        .map(|row| {
+            let edge = decode_edge(row)?;
+            let cursor = Cursor {
+                order: spec.order.name().to_owned(),
+                key: row.try_get("", "sort_key")?,
+                id: edge.id,
+            };
+            Ok((edge, cursor))
+        })
+        .collect()
 }
 
 /// How many links of `spec` each anchor has, read from the relationships alone: the kinds of

@@ -8,11 +8,16 @@ use govgraph_entities::{NodeKind, Predicate, edge, node};
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
 };
-use sea_orm::{DbErr, EntityName, QueryResult};
+use sea_orm::{DbBackend, DbErr, EntityName, Iterable, QueryResult};
 use uuid::Uuid;
 
-use super::links::{decode_edge, select_edge};
-use super::{NODE, NodeRecord, Store, alias, col, decode_node, page_bounds, select_nodes, total};
+use super::links::{
+    LinkOrder, LinkSortKey, LinkSpec, PROBE, RANGE, decode_edge, join_first_rows, merged_links,
+    past, select_edge,
+};
+use super::{
+    NODE, NodeRecord, Store, alias, col, decode_node, fetch_order, page_bounds, select_nodes, total,
+};
 use crate::ids::NodeId;
 use crate::page::{Cursor, Page};
 use crate::relationships::{
@@ -116,25 +121,141 @@ fn edge_sort_key(key: EdgeSortKey) -> Expr {
     }
 }
 
-/// One page of a listing of relationships.
+/// A listing of the relationships of given nodes, as the lists of links of those nodes merged
+/// into one, which read their pages from the indexes of migration 6: when exactly one of
+/// `subjects`, `objects` and `involving` is given, and no kind is asked of that end.
+fn as_links(listing: &EdgeListing) -> Option<(&[NodeId], LinkSpec)> {
+    let criteria = &listing.criteria;
+    let (anchors, direction, kinds) = match (
+        criteria.subjects.is_empty(),
+        criteria.objects.is_empty(),
+        criteria.involving.is_empty(),
+    ) {
+        (false, true, true) if criteria.subject_kinds.is_empty() => (
+            &criteria.subjects,
+            Direction::Outgoing,
+            &criteria.object_kinds,
+        ),
+        (true, false, true) if criteria.object_kinds.is_empty() => (
+            &criteria.objects,
+            Direction::Incoming,
+            &criteria.subject_kinds,
+        ),
+        (true, true, false)
+            if criteria.subject_kinds.is_empty() && criteria.object_kinds.is_empty() =>
+        {
+            (&criteria.involving, Direction::Both, &criteria.object_kinds)
+        }
+        _ => return None,
+    };
+    let mut spec = LinkSpec::new(criteria.predicates.clone(), direction, kinds.clone());
+    spec.roles = criteria.roles.clone();
+    spec.during = criteria.during.clone();
+    spec.dated = criteria.dated;
+    spec.order = LinkOrder {
+        key: match listing.order.key {
+            EdgeSortKey::ValidFrom => LinkSortKey::ValidFrom,
+            EdgeSortKey::ValidTo => LinkSortKey::ValidTo,
+        },
+        descending: listing.order.descending,
+    };
+    Some((anchors, spec))
+}
+
+/// The timeline's sort key over the relationships of table alias `table`: the very expression
+/// the indexes of migrations 6 and 8 hold.
+fn date_key(table: &str, key: EdgeSortKey) -> Expr {
+    match key {
+        EdgeSortKey::ValidFrom => Expr::cust(format!(r#"COALESCE("{table}"."valid_from", '')"#)),
+        EdgeSortKey::ValidTo => {
+            Expr::cust(format!(r#"COALESCE("{table}"."valid_to", '{ONGOING}')"#))
+        }
+    }
+}
+
+/// One page of a listing that names no node, merged from one range per predicate of the
+/// timeline's index in the listing's order (migration 8): each gives its first `limit + 1`
+/// matches after the cursor, and the first `limit + 1` of them all are the page. PostgreSQL
+/// reads the ranges `LATERAL`; SQLite by `rowid IN (...)` under `CROSS JOIN`s it cannot
+/// reorder, as a node's pages are read.
+fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> SelectStatement {
+    let limit = page.limit + 1;
+    let descending = listing.order.descending;
+    let order = fetch_order(page, descending);
+    let predicates: Vec<Predicate> = if listing.criteria.predicates.is_empty() {
+        Predicate::iter().collect()
+    } else {
+        listing.criteria.predicates.clone()
+    };
+    let key = date_key(PROBE, listing.order.key);
+    let id = col(PROBE, "id");
+    let mut first = Query::select();
+    first
+        .from_as(edge::Entity, alias(PROBE))
+        .and_where(col(PROBE, "predicate").equals((alias(RANGE), alias("column1"))))
+        .cond_where(edge_conditions(PROBE, &listing.criteria));
+    if let Some(after) = &page.after {
+        first.cond_where(past(key.clone(), id.clone(), after, !descending));
+    }
+    if let Some(before) = &page.before {
+        first.cond_where(past(key.clone(), id.clone(), before, descending));
+    }
+    first
+        .order_by_expr(key, order.clone())
+        .order_by_expr(id, order.clone())
+        .limit(limit);
+    let mut query = Query::select();
+    query.from_values(predicates.iter().map(|p| p.as_str()), alias(RANGE));
+    join_first_rows(&mut query, first, backend, |query, table| {
+        select_edge(query, table, "");
+        query.expr_as(date_key(table, listing.order.key), alias("sort_key"));
+    });
+    query
+        .order_by(alias("sort_key"), order.clone())
+        .order_by(alias("e_id"), order)
+        .limit(limit);
+    query
+}
+
+/// One page of a listing of relationships, at the cost of the page whatever the number of
+/// relationships in the graph or of the node named: the relationships of one node are read
+/// as that node's lists of links are ([`as_links`]), a listing that names no node from the
+/// timeline's indexes ([`timeline_page`]). A listing that names two nodes, or asks a kind of
+/// the node it names, reads its few matches in order.
 pub async fn list_edges(
     db: &Store,
     listing: &EdgeListing,
     page: &Page,
 ) -> Result<Vec<ListedEdge>, DbErr> {
-    let key = edge_sort_key(listing.order.key);
-    let id = col(EDGE, "id");
-    let (bounds, order) = page_bounds(page, &key, &id, listing.order.descending);
-    let mut query = Query::select();
-    query.from(edge::Entity);
-    select_edge(&mut query, edge::Entity.table_name(), "");
-    query
-        .expr_as(key.clone(), alias("sort_key"))
-        .cond_where(edge_conditions(EDGE, &listing.criteria))
-        .cond_where(bounds)
-        .order_by_expr(key, order.clone())
-        .order_by_expr(id, order)
-        .limit(page.limit + 1);
+    if let Some((anchors, spec)) = as_links(listing) {
+        return Ok(merged_links(db, anchors, &spec, page)
+            .await?
+            .into_iter()
+            .map(|(edge, cursor)| ListedEdge { cursor, edge })
+            .collect());
+    }
+    let criteria = &listing.criteria;
+    let query = if criteria.subjects.is_empty()
+        && criteria.objects.is_empty()
+        && criteria.involving.is_empty()
+    {
+        timeline_page(listing, page, db.backend())
+    } else {
+        let key = edge_sort_key(listing.order.key);
+        let id = col(EDGE, "id");
+        let (bounds, order) = page_bounds(page, &key, &id, listing.order.descending);
+        let mut query = Query::select();
+        query.from(edge::Entity);
+        select_edge(&mut query, edge::Entity.table_name(), "");
+        query
+            .expr_as(key.clone(), alias("sort_key"))
+            .cond_where(edge_conditions(EDGE, criteria))
+            .cond_where(bounds)
+            .order_by_expr(key, order.clone())
+            .order_by_expr(id, order)
+            .limit(page.limit + 1);
+        query
+    };
     let name = listing.order.name();
     db.select("SELECT edge", &query)
         .await?
