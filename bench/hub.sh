@@ -17,25 +17,17 @@ SOURCE="${SOURCE:-govgraph_bench}"      # a database `govgraph generate` filled
 DATABASE="${DATABASE:-govgraph_hub}"    # the copy the hub is added to, dropped at the end
 HUB_RELATIONSHIPS="${HUB_RELATIONSHIPS:-100000}"
 WORK="$(mktemp -d)"
-SERVER_PID=""
+THREADS=1
+. bench/lib.sh
 
 cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID"
-        wait "$SERVER_PID" || true
-    fi
+    stop_govgraph
     psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS ${DATABASE}" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-say() { printf '==> %s\n' "$*" >&2; }
-
-if [ -z "${GOVGRAPH:-}" ]; then
-    say "release build"
-    cargo build --release --quiet
-    GOVGRAPH="$PWD/target/release/govgraph"
-fi
+govgraph_build
 
 say "copy of ${SOURCE} as ${DATABASE}"
 psql "$PG/postgres" -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS ${DATABASE}" \
@@ -61,36 +53,16 @@ small_total=$(psql "$DB_URL" -Atq -c "SELECT count(*) FROM edge e JOIN node n ON
     WHERE n.slug = 'dgx-2022' AND e.predicate = 'PARTICIPATES_IN'")
 
 say "server on 127.0.0.1:${PORT}"
-GOVGRAPH_LOG_FORMAT=json RUST_LOG=warn "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" \
-    --database-url "$DB_URL" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 200); do
-    curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" || { cat "$WORK/server.log" >&2; exit 1; }
-    sleep 0.05
-done
-
-percentile() {
-    awk -v p="$1" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-        if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v }' "$2"
-}
+start_govgraph "$DB_URL"
 
 # The first page of an event's participants, in order $2, one request at a time.
 declare -A P50 P99
 measure() {
     local slug=$1 order=$2 name="$1-$2"
     local body="{\"query\":\"{ event(slug: \\\"${slug}\\\") { participants(first: 20, orderBy: ${order}) { edges { node { name } } } } }\"}"
-    curl -fs "http://127.0.0.1:${PORT}/graphql" -H 'content-type: application/json' --data "$body" \
-        | grep -q '"edges":\[{' || { echo "no page for $slug" >&2; exit 1; }
-    {
-        echo 'wrk.method = "POST"'
-        echo 'wrk.headers["Content-Type"] = "application/json"'
-        printf 'wrk.body = [==[%s]==]\n' "$body"
-    } >"$WORK/$name.lua"
+    post "$PORT" "$body" | grep -q '"edges":\[{' || { echo "no page for $slug" >&2; exit 1; }
     say "$slug, $order (${DURATION} s, one connection)"
-    wrk -t1 -c1 -d"${WARMUP}s" -s "$WORK/$name.lua" "http://127.0.0.1:${PORT}/graphql" >/dev/null
-    wrk -t1 -c1 -d"${DURATION}s" --latency -s "$WORK/$name.lua" \
-        "http://127.0.0.1:${PORT}/graphql" >"$WORK/$name.wrk"
+    load "$name" "$PORT" "$body" 1
     P50[$name]=$(percentile 50% "$WORK/$name.wrk")
     P99[$name]=$(percentile 99% "$WORK/$name.wrk")
 }
@@ -109,7 +81,7 @@ for order in "${ORDERS[@]}"; do
     small="dgx-2022-$order"
     printf '| %s | %s | %s | %s | %s | %s |\n' "$order" "${P50[$hub]}" "${P99[$hub]}" \
         "${P50[$small]}" "${P99[$small]}" \
-        "$(awk -v a="${P50[$hub]}" -v b="${P50[$small]}" 'BEGIN { printf "%.2f", a / b }')"
+        "$(ratio "${P50[$hub]}" "${P50[$small]}")"
 done
 printf '\nA copy of %s, %s s per run after %s s of warm-up, one connection.\n' \
     "$SOURCE" "$DURATION" "$WARMUP"

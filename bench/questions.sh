@@ -20,25 +20,16 @@ BACKENDS="${BACKENDS:-postgres sqlite}"
 DATABASE="govgraph_questions_${SCALE}"
 SQLITE_FILE="${SQLITE_FILE:-target/bench/questions-${SCALE}.db}"
 WORK="$(mktemp -d)"
-SERVER_PID=""
+. bench/lib.sh
 
 cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID"
-        wait "$SERVER_PID" || true
-    fi
+    stop_govgraph
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-say() { printf '==> %s\n' "$*" >&2; }
-
 command -v wrk >/dev/null || { apt-get update -qq >&2; apt-get install -y wrk >&2; }
-if [ -z "${GOVGRAPH:-}" ]; then
-    say "release build"
-    cargo build --release --quiet
-    GOVGRAPH="$PWD/target/release/govgraph"
-fi
+govgraph_build
 
 # The questions, as request bodies. The neighbourhood's centre is an event of the first unit.
 # The path's ends: a person of the first unit of scale and one of the last, each a member of a
@@ -70,32 +61,6 @@ BODY[groups_of_one]='{"query":"{ relationshipCounts(groupBy: [SUBJECT_KIND, YEAR
 BODY[ranking]='{"query":"{ rankedNodes(kind: COUNTRY, by: { predicates: [MEMBER_OF], direction: OUTGOING, otherKinds: [WORKING_GROUP] }, first: 10) { count node { name } } }"}'
 QUESTIONS=(search path neighbourhood groups groups_of_one ranking)
 
-# wrk's figure for a latency percentile, in milliseconds.
-percentile() {
-    awk -v p="$1" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-        if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.1f", v }' "$2"
-}
-
-serve() {
-    local url=$1
-    GOVGRAPH_LOG_FORMAT=json RUST_LOG=warn "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" \
-        --database-url "$url" 2>"$WORK/server.log" &
-    SERVER_PID=$!
-    for _ in $(seq 1 600); do
-        curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null 2>&1 && return
-        kill -0 "$SERVER_PID" || { cat "$WORK/server.log" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "the server never became ready" >&2
-    exit 1
-}
-
-stop() {
-    kill -TERM "$SERVER_PID"
-    wait "$SERVER_PID" || true
-    SERVER_PID=""
-}
-
 declare -A P50 P99 RPS
 measure() {
     local backend=$1 question=$2
@@ -105,8 +70,7 @@ measure() {
         echo 'wrk.headers["Content-Type"] = "application/json"'
         printf 'wrk.body = [==[%s]==]\n' "${BODY[$question]}"
     } >"$lua"
-    answer=$(curl -fs "http://127.0.0.1:${PORT}/graphql" -H 'content-type: application/json' \
-        --data "${BODY[$question]}")
+    answer=$(post "$PORT" "${BODY[$question]}")
     case "$answer" in
         *'"errors"'*) say "$question fails on $backend: $answer"; exit 1 ;;
     esac
@@ -117,7 +81,7 @@ measure() {
         >"$WORK/$backend-$question.wrk"
     P50[$backend-$question]=$(percentile 50% "$WORK/$backend-$question.wrk")
     P99[$backend-$question]=$(percentile 99% "$WORK/$backend-$question.wrk")
-    RPS[$backend-$question]=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$WORK/$backend-$question.wrk")
+    RPS[$backend-$question]=$(rps "$backend-$question")
 }
 
 for backend in $BACKENDS; do
@@ -147,9 +111,9 @@ for backend in $BACKENDS; do
     esac
     path_body "$from" "$to"
     say "path from $from to $to"
-    serve "$url"
+    start_govgraph "$url"
     for question in "${QUESTIONS[@]}"; do measure "$backend" "$question"; done
-    stop
+    stop_govgraph
 done
 
 printf '| question |'

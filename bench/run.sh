@@ -21,14 +21,11 @@ PORT="${PORT:-18080}"                 # govgraph; PostGraphile takes the next tw
 PG="${PG:-postgres://postgres@127.0.0.1:5432}"
 DATABASE="${DATABASE:-govgraph_bench}"
 WORK="$(mktemp -d)"
-SERVER_PID=""
+. bench/lib.sh
 PEER_GROUPS=()   # process groups of the PostGraphile servers (a master and its workers each)
 
 cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID"
-        wait "$SERVER_PID" || true
-    fi
+    stop_govgraph
     for group in "${PEER_GROUPS[@]}"; do
         kill -TERM -- "-$group" 2>/dev/null || true
         wait "$group" 2>/dev/null || true
@@ -36,8 +33,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-say() { printf '==> %s\n' "$*" >&2; }
 
 say "tools"
 need=()
@@ -59,12 +54,7 @@ pg_isready -d "$PG/postgres" -q || {
 say "PostGraphile v4 (bench/postgraphile/package-lock.json)"
 (cd bench/postgraphile && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 
-if [ -z "${GOVGRAPH:-}" ]; then
-    say "release build"
-    cargo build --release --quiet
-    GOVGRAPH="$PWD/target/release/govgraph"
-fi
-GOVGRAPH=$(realpath "$GOVGRAPH")
+govgraph_build
 
 say "database ${DATABASE}, scale ${SCALE}"
 DB_URL="$PG/$DATABASE"
@@ -81,16 +71,7 @@ psql "$DB_URL" -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
 say "$generated"
 
 say "server on 127.0.0.1:${PORT}"
-GOVGRAPH_LOG_FORMAT=json RUST_LOG=warn "$GOVGRAPH" serve --listen "127.0.0.1:${PORT}" \
-    --database-url "$DB_URL" --database-max-connections "$CONNECTIONS" \
-    2>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do
-    curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" || { cat "$WORK/server.log" >&2; exit 1; }
-    sleep 0.05
-done
-curl -fs "http://127.0.0.1:${PORT}/readyz" >/dev/null
+start_govgraph "$DB_URL" --database-max-connections "$CONNECTIONS"
 
 # The PostGraphile servers: $1 workers on port $2, each with its share of the connections.
 start_peer() {
@@ -117,16 +98,10 @@ PEER2_PORT=$((PORT + 2))
 start_peer 1 "$PEER1_PORT"
 start_peer 2 "$PEER2_PORT"
 
-post() {
-    curl -fs "http://127.0.0.1:$1/graphql" -H 'content-type: application/json' --data "$2"
-}
-
 # The inputs of the lookups: one generated person, fifty country codes.
 person_uuid=$(psql "$DB_URL" -Atq \
     -c "SELECT id FROM node WHERE kind = 'PERSON' AND slug = 'synthetic-0-person-7'")
-person_id=$(printf 'Person:%s' "$person_uuid" | base64 -w0 | tr '+/' '-_' | tr -d '=')
 codes=$(psql "$DB_URL" -Atq -c "SELECT alpha2 FROM country ORDER BY alpha2 LIMIT 50")
-representations=$(printf '%s\n' $codes | sed 's/.*/{"__typename":"Country","code":"&"}/' | paste -sd, -)
 code_strings=$(printf '%s\n' $codes | sed 's/.*/"&"/' | paste -sd, -)
 
 # The four queries, as request bodies: govgraph's, and PostGraphile's for the same rows in the
@@ -134,15 +109,12 @@ code_strings=$(printf '%s\n' $codes | sed 's/.*/"&"/' | paste -sd, -)
 # which is govgraph's order; its `_entities` equivalent is a filtered list, in code order where
 # govgraph answers in the order of the representations).
 declare -A BODY PEER_BODY
-BODY[flat]='{"query":"{ people(first: 100) { edges { node { name title } } } }"}'
+# shellcheck disable=SC2086 # one code per argument
+dashboard_queries "$(person_global_id "$person_uuid")" "$(country_representations $codes)"
 PEER_BODY[flat]='{"query":"{ graphNodes(condition: {kind: \"PERSON\"}, orderBy: [NAME_ASC, ID_ASC], first: 100) { nodes { name peopleByNodeIdAndKind { nodes { title } } } } }"}'
-BODY[nested]='{"query":"{ countries(first: 20) { edges { node { name memberships(first: 5) { edges { node { name ... on WorkingGroup { deliverables(first: 5) { edges { node { name } } } } } } } } } } }"}'
 PEER_BODY[nested]='{"query":"{ graphNodes(condition: {kind: \"COUNTRY\"}, orderBy: [NAME_ASC, ID_ASC], first: 20) { nodes { name edgesBySubjectId(condition: {predicate: \"MEMBER_OF\"}, orderBy: [OBJECT_NAME_ASC, ID_ASC], first: 5) { nodes { object { name edgesBySubjectId(condition: {predicate: \"PRODUCED\", objectKind: \"DELIVERABLE\"}, orderBy: [OBJECT_NAME_ASC, ID_ASC], first: 5) { nodes { object { name } } } } } } } } }"}'
-BODY[lookup]="{\"query\":\"{ node(id: \\\"${person_id}\\\") { ... on Person { name title } } }\"}"
 PEER_BODY[lookup]="{\"query\":\"{ graphNode(id: \\\"${person_uuid}\\\") { name peopleByNodeIdAndKind { nodes { title } } } }\"}"
-BODY[entities]="{\"query\":\"query(\$r: [_Any!]!) { _entities(representations: \$r) { ... on Country { name code } } }\",\"variables\":{\"r\":[${representations}]}}"
 PEER_BODY[entities]="{\"query\":\"query(\$c: [String!]) { countries(filter: {alpha2: {in: \$c}}) { nodes { alpha2 graphNodeByNodeIdAndKind { name } } } }\",\"variables\":{\"c\":[${code_strings}]}}"
-QUERIES=(flat nested lookup entities)
 
 # Every name (and code and title) of an answer, in document order: what both servers must agree on.
 values_of() { jq -c '[.. | objects | (.name?, .title?, .code?, .alpha2?) | strings] | sort'; }
@@ -161,60 +133,6 @@ for query in "${QUERIES[@]}"; do
         SAME[$query]=no
     fi
 done
-
-# Sum of a metric's samples on /metrics, optionally only those whose labels contain $2.
-metric() {
-    curl -fs "http://127.0.0.1:${PORT}/metrics" \
-        | awk -v name="$1" -v with="${2:-}" '
-            $1 ~ "^"name"({|$)" && index($1, with) { sum += $NF }
-            END { printf "%.0f", sum }'
-}
-
-# wrk's figure for a latency percentile, in milliseconds.
-percentile() {
-    awk -v p="$1" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-        if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v }' "$2"
-}
-
-# Load on one server with one request body: `load NAME PORT BODY` leaves its wrk report in
-# $WORK/NAME.wrk.
-load() {
-    local name=$1 port=$2 body=$3
-    local lua="$WORK/$name.lua"
-    {
-        echo 'wrk.method = "POST"'
-        echo 'wrk.headers["Content-Type"] = "application/json"'
-        printf 'wrk.body = [==[%s]==]\n' "$body"
-    } >"$lua"
-    if [ "$WARMUP" != 0 ]; then
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$lua" \
-            "http://127.0.0.1:${port}/graphql" >/dev/null
-    fi
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" \
-        "http://127.0.0.1:${port}/graphql" >"$WORK/$name.wrk"
-    if grep -q "Non-2xx" "$WORK/$name.wrk"; then
-        cat "$WORK/$name.wrk" >&2
-        exit 1
-    fi
-}
-rps() { awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$WORK/$1.wrk"; }
-
-# govgraph under load for query $1: requests per second, latency, statements per request.
-measure_govgraph() {
-    local query=$1
-    say "govgraph: $query (${DURATION} s, ${CONNECTIONS} connections)"
-    statements_before=$(metric db_client_operation_duration_seconds_count)
-    requests_before=$(metric http_server_request_duration_seconds_count 'http_route="/graphql"')
-    load "$query" "$PORT" "${BODY[$query]}"
-    statements_after=$(metric db_client_operation_duration_seconds_count)
-    requests_after=$(metric http_server_request_duration_seconds_count 'http_route="/graphql"')
-    RPS[$query]=$(rps "$query")
-    P50[$query]=$(percentile 50% "$WORK/$query.wrk")
-    P99[$query]=$(percentile 99% "$WORK/$query.wrk")
-    # The warm-up's requests are counted too: the ratio is the same.
-    STATEMENTS[$query]=$(awk -v s=$((statements_after - statements_before)) \
-        -v r=$((requests_after - requests_before)) 'BEGIN { printf "%.2f", s / r }')
-}
 
 # PostGraphile with $2 workers under load for query $1.
 measure_peer() {
@@ -359,10 +277,8 @@ for query in "${QUERIES[@]}"; do
     measure_floor "$query" own
 done
 
-rss_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/${SERVER_PID}/status")
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || true
-SERVER_PID=""
+rss_mib=$(server_peak_rss_mib)
+stop_govgraph
 
 # Cold start: a fresh SQLite file, from exec to the first ready answer, best of three.
 cold_ms=""
@@ -383,16 +299,6 @@ for run in 1 2 3; do
     if [ -z "$cold_ms" ] || [ "$took" -lt "$cold_ms" ]; then cold_ms=$took; fi
 done
 
-label() {
-    case "$1" in
-        flat) echo "flat: 100 people, name and title" ;;
-        nested) echo "nested: 20 countries × 5 memberships × 5 deliverables" ;;
-        lookup) echo "lookup: one person by global ID" ;;
-        entities) echo "_entities: 50 Country representations" ;;
-    esac
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 printf '\n| query | govgraph req/s | p50 ms | p99 ms | statements/request | PostGraphile ×2 req/s | p99 ms | ×1 req/s | govgraph / PostGraphile ×2 | same rows | best SQL tx/s | govgraph / best SQL | own statements tx/s | govgraph / own |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n'
 for query in "${QUERIES[@]}"; do
@@ -406,4 +312,4 @@ done
 printf '\nScale %s (%s). %s s per run after %s s of warm-up, %s connections, %s client threads, %s cores.\n' \
     "$SCALE" "$generated" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$(nproc)"
 printf 'Peak RSS of the server under load: %s MiB. Cold start on SQLite with the data set: %s ms.\n' \
-    "$((rss_kib / 1024))" "$cold_ms"
+    "$rss_mib" "$cold_ms"

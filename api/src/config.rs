@@ -56,9 +56,11 @@ pub struct DatabaseConfig {
     #[arg(long, env = "GOVGRAPH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
-    /// Most connections the service keeps open to the database.
-    #[arg(long, env = "GOVGRAPH_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
-    pub database_max_connections: u32,
+    /// Most connections the service keeps open to the database. Unless set: 16 on PostgreSQL;
+    /// on SQLite twice the number of cores, up to 16, since each SQLite connection runs its
+    /// statements on a thread of its own in this process, with a page cache of its own.
+    #[arg(long, env = "GOVGRAPH_DATABASE_MAX_CONNECTIONS")]
+    pub database_max_connections: Option<u32>,
 
     /// Seconds a statement waits for a pooled connection before its request is answered
     /// `UNAVAILABLE` (HTTP 503).
@@ -71,9 +73,26 @@ impl DatabaseConfig {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             database_url: url.into(),
-            database_max_connections: 16,
+            database_max_connections: None,
             database_acquire_timeout: Duration::from_secs(5),
         }
+    }
+
+    /// Whether the database is an embedded SQLite file.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The size of the connection pool: the configured one, or the default for the database.
+    pub fn max_connections(&self) -> u32 {
+        self.database_max_connections.unwrap_or_else(|| {
+            if self.is_sqlite() {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                u32::try_from(cores * 2).unwrap_or(u32::MAX).min(16)
+            } else {
+                16
+            }
+        })
     }
 }
 
@@ -455,5 +474,22 @@ mod tests {
         assert_eq!(parsed.access.profile, Profile::Development);
         assert!(parsed.access.cors_origins.is_empty());
         assert_eq!(parsed.public_url(), "http://127.0.0.1:8000");
+    }
+
+    #[test]
+    fn the_pool_is_sized_for_the_database_unless_configured() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let sqlite = DatabaseConfig::new("sqlite://graph.db?mode=rwc");
+        assert_eq!(
+            sqlite.max_connections(),
+            u32::try_from(cores * 2).unwrap().min(16)
+        );
+        let postgres = DatabaseConfig::new("postgres://postgres@127.0.0.1/govgraph");
+        assert_eq!(postgres.max_connections(), 16);
+        let configured = DatabaseConfig {
+            database_max_connections: Some(3),
+            ..sqlite
+        };
+        assert_eq!(configured.max_connections(), 3);
     }
 }

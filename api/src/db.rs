@@ -21,7 +21,7 @@ pub async fn connect(
 ) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
-        .max_connections(config.database_max_connections)
+        .max_connections(config.max_connections())
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(config.database_acquire_timeout)
         // A connection in steady use is known to be alive: ping only one idle for a while,
@@ -47,7 +47,7 @@ pub async fn connect(
 /// timeout applies; on an empty database this loads the default data set.
 pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
     let migrations = DatabaseConfig {
-        database_max_connections: 1,
+        database_max_connections: Some(1),
         ..config.clone()
     };
     let db = connect(&migrations, None, false).await?;

@@ -82,7 +82,7 @@ impl TestDb {
             }
         };
         let config = DatabaseConfig {
-            database_max_connections: 8,
+            database_max_connections: Some(8),
             ..DatabaseConfig::new(url.clone())
         };
         if migrated {

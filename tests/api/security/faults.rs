@@ -30,7 +30,7 @@ async fn serving(
     cluster.start();
     cluster.create_database("govgraph").await;
     let config = DatabaseConfig {
-        database_max_connections: connections,
+        database_max_connections: Some(connections),
         database_acquire_timeout: acquire,
         ..DatabaseConfig::new(cluster.url("govgraph"))
     };
