@@ -53,7 +53,8 @@ else
     mkdir -p "$(dirname "$SQLITE_FILE")"
     rm -f "$SQLITE_FILE" "$SQLITE_FILE-wal" "$SQLITE_FILE-shm"
     say "generating scale ${SCALE} in ${SQLITE_FILE}"
-    generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "${DB_URL}?mode=rwc" 2>/dev/null)
+    generated=$("$GOVGRAPH" generate --scale "$SCALE" --database-url "${DB_URL}?mode=rwc" \
+        2>"$WORK/generate.log") || { cat "$WORK/generate.log" >&2; exit 1; }
 fi
 rows() { sqlite3 "$SQLITE_FILE" "$1"; }
 generated="${generated}: $(rows "SELECT count(*) FROM node") nodes, $(rows "SELECT count(*) FROM edge") relationships"
@@ -140,6 +141,7 @@ for query in "${QUERIES[@]}"; do
     answer=$(post "$PORT" "${BODY[$query]}")
     case "$answer" in *'"errors"'*) say "$query fails: $answer"; exit 1 ;; esac
     EXPECTED_ROWS[$query]=$(jq "${ROWS_OF[$query]}" <<<"$answer")
+    [ "${EXPECTED_ROWS[$query]}" -gt 0 ] || { say "$query answers no rows: $answer"; exit 1; }
 done
 
 declare -A RPS P50 P99 STATEMENTS FLOOR FLOOR_P99 FLOOR_ROWS

@@ -173,7 +173,7 @@ fn bind_variables(text: &str, defines: &[(String, String)]) -> anyhow::Result<St
 struct Tally {
     /// Each transaction's latency, in microseconds.
     latencies: Vec<u64>,
-    /// Rows the last transaction returned, over all its statements.
+    /// Rows the last transaction returned, over all its statements; none before the first.
     rows: usize,
 }
 
@@ -259,7 +259,8 @@ async fn main() -> anyhow::Result<()> {
     let began = Instant::now();
     let (_, tallies) = run_all(connections, &statements, args.time).await?;
     let elapsed = began.elapsed().as_secs_f64();
-    let rows = tallies.first().map_or(0, |tally| tally.rows);
+    // Every transaction returns the same rows; a client that finished none has no count.
+    let rows = tallies.iter().map(|tally| tally.rows).max().unwrap_or(0);
     let mut latencies: Vec<u64> = tallies
         .into_iter()
         .flat_map(|tally| tally.latencies)

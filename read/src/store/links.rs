@@ -249,7 +249,7 @@ fn ranges(spec: &LinkSpec, ends: &Ends) -> Vec<(String, &'static str)> {
     } else {
         spec.predicates.clone()
     };
-    predicates
+    let mut ranges: Vec<(String, &'static str)> = predicates
         .into_iter()
         .flat_map(|predicate| {
             other_kinds(predicate, ends)
@@ -257,7 +257,11 @@ fn ranges(spec: &LinkSpec, ends: &Ends) -> Vec<(String, &'static str)> {
                 .filter(|kind| spec.kinds.is_empty() || spec.kinds.contains(kind))
                 .map(move |kind| (predicate.as_str(), kind.as_str()))
         })
-        .collect()
+        .collect();
+    // A predicate or kind asked for twice is one range, read once.
+    ranges.sort_unstable();
+    ranges.dedup();
+    ranges
 }
 
 /// Narrows the relationships of table alias `table` to those the spec's roles, periods and
@@ -276,11 +280,26 @@ fn narrow(query: &mut SelectStatement, table: &str, ends: &Ends, spec: &LinkSpec
     if !spec.regions.is_empty() {
         query.and_where(in_regions(col(table, ends.other), &spec.regions));
     }
-    match spec.dated {
-        Some(true) => query.and_where(col(table, "valid_from").is_not_null()),
-        Some(false) => query.and_where(col(table, "valid_from").is_null()),
-        None => query,
-    };
+    if let Some(dated) = spec.dated {
+        let start = match spec.order.key {
+            LinkSortKey::ValidFrom => Some(link_sort_key(table, ends, spec.order.key)),
+            _ => None,
+        };
+        query.and_where(dated_condition(table, start, dated));
+    }
+}
+
+/// The relationship of table alias `table` has a start (`dated`) or has none. When the list is
+/// ordered by start, `start` is its sort key (`COALESCE(valid_from, '')`), and the condition
+/// bounds the key instead, so that the index's range starts past the undated (or ends with
+/// them) rather than reading through them.
+pub(super) fn dated_condition(table: &str, start: Option<Expr>, dated: bool) -> Expr {
+    match (start, dated) {
+        (Some(key), true) => key.gt(""),
+        (Some(key), false) => key.eq(""),
+        (None, true) => col(table, "valid_from").is_not_null(),
+        (None, false) => col(table, "valid_from").is_null(),
+    }
 }
 
 /// The node `node` is a country in one of `regions`.

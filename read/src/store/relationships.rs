@@ -12,8 +12,8 @@ use sea_orm::{DbBackend, DbErr, EntityName, Iterable, QueryResult};
 use uuid::Uuid;
 
 use super::links::{
-    LinkOrder, LinkSortKey, LinkSpec, PROBE, RANGE, decode_edge, join_first_rows, merged_links,
-    past, select_edge,
+    LinkOrder, LinkSortKey, LinkSpec, PROBE, RANGE, dated_condition, decode_edge, join_first_rows,
+    merged_links, past, select_edge,
 };
 use super::{
     NODE, NodeRecord, Store, alias, col, decode_node, fetch_order, page_bounds, select_nodes, total,
@@ -91,18 +91,21 @@ fn edge_conditions(table: &str, criteria: &EdgeCriteria) -> Condition {
                 .add(one_of_nodes(col(table, "object_id"), &criteria.involving)),
         );
     }
-    match criteria.dated {
-        Some(true) => all = all.add(col(table, "valid_from").is_not_null()),
-        Some(false) => all = all.add(col(table, "valid_from").is_null()),
-        None => {}
+    if let Some(dated) = criteria.dated {
+        all = all.add(dated_condition(table, None, dated));
     }
+    // The ends' kinds are kept with each relationship (migration 6).
     if !criteria.subject_kinds.is_empty() {
-        all = all.add(of_kinds(col(table, "subject_id"), &criteria.subject_kinds));
+        all = all.add(col(table, "subject_kind").is_in(kind_names(&criteria.subject_kinds)));
     }
     if !criteria.object_kinds.is_empty() {
-        all = all.add(of_kinds(col(table, "object_id"), &criteria.object_kinds));
+        all = all.add(col(table, "object_kind").is_in(kind_names(&criteria.object_kinds)));
     }
     all
+}
+
+fn kind_names(kinds: &[NodeKind]) -> impl Iterator<Item = &'static str> + '_ {
+    kinds.iter().map(|kind| kind.as_str())
 }
 
 /// The sort key of a relationship with no end: it holds still, so it ends after any dated one.
@@ -182,11 +185,19 @@ fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> Sele
     let limit = page.limit + 1;
     let descending = listing.order.descending;
     let order = fetch_order(page, descending);
-    let predicates: Vec<Predicate> = if listing.criteria.predicates.is_empty() {
-        Predicate::iter().collect()
+    let mut predicates: Vec<String> = if listing.criteria.predicates.is_empty() {
+        Predicate::iter().map(|p| p.as_str()).collect()
     } else {
-        listing.criteria.predicates.clone()
+        listing
+            .criteria
+            .predicates
+            .iter()
+            .map(|p| p.as_str())
+            .collect()
     };
+    // A predicate asked for twice is one range, read once.
+    predicates.sort_unstable();
+    predicates.dedup();
     let key = date_key(PROBE, listing.order.key);
     let id = col(PROBE, "id");
     let mut first = Query::select();
@@ -194,6 +205,11 @@ fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> Sele
         .from_as(edge::Entity, alias(PROBE))
         .and_where(col(PROBE, "predicate").equals((alias(RANGE), alias("column1"))))
         .cond_where(edge_conditions(PROBE, &listing.criteria));
+    if let (Some(dated), EdgeSortKey::ValidFrom) = (listing.criteria.dated, listing.order.key) {
+        // Bounds the range itself, beside the condition on `valid_from`, so that the index is
+        // read from past the undated, which sort first.
+        first.and_where(dated_condition(PROBE, Some(key.clone()), dated));
+    }
     if let Some(after) = &page.after {
         first.cond_where(past(key.clone(), id.clone(), after, !descending));
     }
@@ -205,7 +221,7 @@ fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> Sele
         .order_by_expr(id, order.clone())
         .limit(limit);
     let mut query = Query::select();
-    query.from_values(predicates.iter().map(|p| p.as_str()), alias(RANGE));
+    query.from_values(predicates, alias(RANGE));
     join_first_rows(&mut query, first, backend, |query, table| {
         select_edge(query, table, "");
         query.expr_as(date_key(table, listing.order.key), alias("sort_key"));
@@ -220,8 +236,10 @@ fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> Sele
 /// One page of a listing of relationships, at the cost of the page whatever the number of
 /// relationships in the graph or of the node named: the relationships of one node are read
 /// as that node's lists of links are ([`as_links`]), a listing that names no node from the
-/// timeline's indexes ([`timeline_page`]). A listing that names two nodes, or asks a kind of
-/// the node it names, reads its few matches in order.
+/// timeline's indexes ([`timeline_page`]). Filters the indexes do not order by (roles, periods,
+/// kinds, and whether dated unless ordered by start) are checked on the rows of each range,
+/// which then reads the rows it skips. A listing that names two nodes, or asks a kind of the
+/// node it names, reads its matches in order.
 pub async fn list_edges(
     db: &Store,
     listing: &EdgeListing,
