@@ -180,24 +180,37 @@ fn date_key(table: &str, key: EdgeSortKey) -> Expr {
 /// timeline's index in the listing's order (migration 8): each gives its first `limit + 1`
 /// matches after the cursor, and the first `limit + 1` of them all are the page. PostgreSQL
 /// reads the ranges `LATERAL`; SQLite by `rowid IN (...)` under `CROSS JOIN`s it cannot
-/// reorder, as a node's pages are read.
-fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> SelectStatement {
+/// reorder, as a node's pages are read. `None` when no predicate can join the kinds asked.
+fn timeline_page(
+    listing: &EdgeListing,
+    page: &Page,
+    backend: DbBackend,
+) -> Option<SelectStatement> {
     let limit = page.limit + 1;
     let descending = listing.order.descending;
     let order = fetch_order(page, descending);
-    let mut predicates: Vec<String> = if listing.criteria.predicates.is_empty() {
-        Predicate::iter().map(|p| p.as_str()).collect()
-    } else {
-        listing
-            .criteria
-            .predicates
-            .iter()
-            .map(|p| p.as_str())
-            .collect()
+    let criteria = &listing.criteria;
+    let asked = |kinds: &[NodeKind], allowed: Vec<NodeKind>| {
+        kinds.is_empty() || allowed.iter().any(|kind| kinds.contains(kind))
     };
+    let mut predicates: Vec<String> = if criteria.predicates.is_empty() {
+        Predicate::iter().collect()
+    } else {
+        criteria.predicates.clone()
+    }
+    .into_iter()
+    // A predicate whose ends can never be of the kinds asked gives no range: it would be read
+    // through for nothing.
+    .filter(|p| asked(&criteria.subject_kinds, p.subject_kinds()))
+    .filter(|p| asked(&criteria.object_kinds, p.object_kinds_of_any()))
+    .map(|p| p.as_str())
+    .collect();
     // A predicate asked for twice is one range, read once.
     predicates.sort_unstable();
     predicates.dedup();
+    if predicates.is_empty() {
+        return None;
+    }
     let key = date_key(PROBE, listing.order.key);
     let id = col(PROBE, "id");
     let mut first = Query::select();
@@ -230,7 +243,7 @@ fn timeline_page(listing: &EdgeListing, page: &Page, backend: DbBackend) -> Sele
         .order_by(alias("sort_key"), order.clone())
         .order_by(alias("e_id"), order)
         .limit(limit);
-    query
+    Some(query)
 }
 
 /// One page of a listing of relationships, at the cost of the page whatever the number of
@@ -257,7 +270,10 @@ pub async fn list_edges(
         && criteria.objects.is_empty()
         && criteria.involving.is_empty()
     {
-        timeline_page(listing, page, db.backend())
+        match timeline_page(listing, page, db.backend()) {
+            Some(query) => query,
+            None => return Ok(Vec::new()),
+        }
     } else {
         let key = edge_sort_key(listing.order.key);
         let id = col(EDGE, "id");
