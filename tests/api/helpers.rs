@@ -7,7 +7,10 @@ use std::sync::Mutex;
 use govgraph_api::config::{DatabaseConfig, Limits};
 use govgraph_api::server::{self, RunningServer, Settings};
 use govgraph_api::telemetry::Metrics;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use govgraph_entities::{NodeKind, node};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement,
+};
 use serde_json::{Value, json};
 
 /// Where the database of a test lives, removed when the test ends.
@@ -139,6 +142,17 @@ impl TestDb {
             .into_iter()
             .map(|statement| statement.sql)
             .collect()
+    }
+
+    /// The node of `kind` with `slug`, which the test expects to exist.
+    pub async fn node(&self, kind: NodeKind, slug: &str) -> node::Model {
+        node::Entity::find()
+            .filter(node::Column::Kind.eq(kind))
+            .filter(node::Column::Slug.eq(slug))
+            .one(&self.db)
+            .await
+            .expect("a query")
+            .unwrap_or_else(|| panic!("the node {kind:?} {slug}"))
     }
 
     /// The statements run since the first `from`, with their values.

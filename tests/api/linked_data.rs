@@ -127,21 +127,10 @@ fn has(triples: &[String], triple: &str) -> bool {
     triples.iter().any(|t| t == triple)
 }
 
-async fn node_id(app: &TestApp, kind: NodeKind, slug: &str) -> Uuid {
-    node::Entity::find()
-        .filter(node::Column::Kind.eq(kind))
-        .filter(node::Column::Slug.eq(slug))
-        .one(&app.store.db)
-        .await
-        .expect("a query")
-        .expect("the node")
-        .id
-}
-
 #[tokio::test]
 async fn a_country_is_described_with_its_codes_sources_and_working_groups() {
     let app = spawn().await;
-    let singapore = node_id(&app, NodeKind::Country, "sg").await;
+    let singapore = app.store.node(NodeKind::Country, "sg").await.id;
     external_id::Entity::insert(external_id::ActiveModel::from(external_id::Model {
         scheme: "wikidata".to_owned(),
         value: "Q334".to_owned(),
@@ -707,7 +696,11 @@ async fn a_node_costs_the_same_few_statements_whatever_its_degree() {
     // The node, its sources, its external ids, its relationships, their sources.
     assert_eq!(few.len(), 5, "{few:#?}");
 
-    let group = node_id(&app, NodeKind::WorkingGroup, "world-bank-cloud-computing").await;
+    let group = app
+        .store
+        .node(NodeKind::WorkingGroup, "world-bank-cloud-computing")
+        .await
+        .id;
     let countries: Vec<Uuid> = node::Entity::find()
         .filter(node::Column::Kind.eq(NodeKind::Country))
         .all(&app.store.db)

@@ -31,14 +31,7 @@ const DATES: &[(Option<&str>, Option<&str>)] = &[
 /// Makes DGX 2022 a hub: every country takes part in it once more, with a date from
 /// [`DATES`]. Returns its id.
 async fn make_dgx_a_hub(db: &TestDb) -> Uuid {
-    let dgx = node::Entity::find()
-        .filter(node::Column::Kind.eq(NodeKind::Event))
-        .filter(node::Column::Slug.eq("dgx-2022"))
-        .one(&db.db)
-        .await
-        .expect("read")
-        .expect("DGX 2022")
-        .id;
+    let dgx = db.node(NodeKind::Event, "dgx-2022").await.id;
     let countries = node::Entity::find()
         .filter(node::Column::Kind.eq(NodeKind::Country))
         .all(&db.db)
@@ -80,14 +73,8 @@ async fn reference_orders(db: &TestDb, event: Uuid) -> HashMap<&'static str, Vec
         .all(&db.db)
         .await
         .expect("edges");
-    let names: HashMap<Uuid, String> = node::Entity::find()
-        .all(&db.db)
-        .await
-        .expect("nodes")
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
-    let by_name = sorted(&edges, &|e| names[&e.subject_id].clone());
+    let nodes = nodes_by_id(db).await;
+    let by_name = sorted(&edges, &|e| nodes[&e.subject_id].name.clone());
     let mut orders = date_orders(&edges);
     orders.insert("OTHER_NAME_ASC", by_name.clone());
     orders.insert("OTHER_NAME_DESC", reversed(&by_name));
@@ -261,15 +248,24 @@ async fn root_lists_page_as(
 /// Which relationships a filter of the root list keeps, decided here: the reference.
 type Keeps<'a> = Box<dyn Fn(&edge::Model) -> bool + 'a>;
 
-/// Every relationship, and every node's kind.
-async fn whole_graph(db: &TestDb) -> (Vec<edge::Model>, HashMap<Uuid, NodeKind>) {
-    let edges = edge::Entity::find().all(&db.db).await.expect("edges");
-    let kinds = node::Entity::find()
+/// Every node, by id.
+async fn nodes_by_id(db: &TestDb) -> HashMap<Uuid, node::Model> {
+    node::Entity::find()
         .all(&db.db)
         .await
         .expect("nodes")
         .into_iter()
-        .map(|n| (n.id, n.kind))
+        .map(|n| (n.id, n))
+        .collect()
+}
+
+/// Every relationship, and every node's kind.
+async fn whole_graph(db: &TestDb) -> (Vec<edge::Model>, HashMap<Uuid, NodeKind>) {
+    let edges = edge::Entity::find().all(&db.db).await.expect("edges");
+    let kinds = nodes_by_id(db)
+        .await
+        .into_iter()
+        .map(|(id, n)| (id, n.kind))
         .collect();
     (edges, kinds)
 }
@@ -303,14 +299,7 @@ async fn the_root_list_of_a_hubs_relationships_pages_as_a_reference_sort_does_bo
     let dgx = make_dgx_a_hub(&app.store).await;
     let (edges, kinds) = whole_graph(&app.store).await;
     let kinds = &kinds;
-    let singapore = node::Entity::find()
-        .filter(node::Column::Kind.eq(NodeKind::Country))
-        .filter(node::Column::Slug.eq("sg"))
-        .one(&app.store.db)
-        .await
-        .expect("read")
-        .expect("Singapore")
-        .id;
+    let singapore = app.store.node(NodeKind::Country, "sg").await.id;
     let participation =
         move |e: &edge::Model| e.object_id == dgx && e.predicate == Predicate::ParticipatesIn;
     let touches = move |e: &edge::Model| e.subject_id == dgx || e.object_id == dgx;

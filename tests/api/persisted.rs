@@ -4,7 +4,7 @@
 use govgraph_entities::{NodeKind, node};
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -146,13 +146,7 @@ async fn a_get_answer_is_not_sent_again_until_the_graph_changes() {
     let weak = get(&app, &hash, Some(&format!("\"other\", W/{tag}"))).await;
     assert_eq!(weak.status(), StatusCode::NOT_MODIFIED);
 
-    let singapore = node::Entity::find()
-        .filter(node::Column::Kind.eq(NodeKind::Country))
-        .filter(node::Column::Slug.eq("sg"))
-        .one(&app.store.db)
-        .await
-        .expect("read")
-        .expect("Singapore");
+    let singapore = app.store.node(NodeKind::Country, "sg").await;
     let mut renamed: node::ActiveModel = singapore.into();
     renamed.name = Set("Republic of Singapore".to_owned());
     renamed.update(&app.store.db).await.expect("renamed");

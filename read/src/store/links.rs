@@ -12,8 +12,10 @@ use sea_orm::{DbBackend, DbErr, EntityName, FromQueryResult, IdenStatic, Iterabl
 use uuid::Uuid;
 
 use crate::ids::{EdgeId, NodeId};
+use crate::relationships::EdgeSortKey;
 use crate::validity::{Period, overlaps};
 
+use super::relationships::{date_key, dated_condition};
 use super::{
     NodeRecord, Store, alias, all_kinds, col, decode_node, fetch_order, one_of_ids, select_nodes,
 };
@@ -281,24 +283,8 @@ fn narrow(query: &mut SelectStatement, table: &str, ends: &Ends, spec: &LinkSpec
         query.and_where(in_regions(col(table, ends.other), &spec.regions));
     }
     if let Some(dated) = spec.dated {
-        let start = match spec.order.key {
-            LinkSortKey::ValidFrom => Some(link_sort_key(table, ends, spec.order.key)),
-            _ => None,
-        };
-        query.and_where(dated_condition(table, start, dated));
-    }
-}
-
-/// The relationship of table alias `table` has a start (`dated`) or has none. When the list is
-/// ordered by start, `start` is its sort key (`COALESCE(valid_from, '')`), and the condition
-/// bounds the key instead, so that the index's range starts past the undated (or ends with
-/// them) rather than reading through them.
-pub(super) fn dated_condition(table: &str, start: Option<Expr>, dated: bool) -> Expr {
-    match (start, dated) {
-        (Some(key), true) => key.gt(""),
-        (Some(key), false) => key.eq(""),
-        (None, true) => col(table, "valid_from").is_not_null(),
-        (None, false) => col(table, "valid_from").is_null(),
+        let by_start = spec.order.key == LinkSortKey::ValidFrom;
+        query.and_where(dated_condition(table, by_start, dated));
     }
 }
 
@@ -319,11 +305,8 @@ fn in_regions(node: Expr, regions: &[String]) -> Expr {
 fn link_sort_key(table: &str, ends: &Ends, key: LinkSortKey) -> Expr {
     match key {
         LinkSortKey::OtherName => col(table, ends.other_name),
-        LinkSortKey::ValidFrom => Expr::cust(format!(r#"COALESCE("{table}"."valid_from", '')"#)),
-        LinkSortKey::ValidTo => Expr::cust(format!(
-            r#"COALESCE("{table}"."valid_to", '{}')"#,
-            super::relationships::ONGOING
-        )),
+        LinkSortKey::ValidFrom => date_key(table, EdgeSortKey::ValidFrom),
+        LinkSortKey::ValidTo => date_key(table, EdgeSortKey::ValidTo),
     }
 }
 
@@ -331,7 +314,7 @@ fn link_sort_key(table: &str, ends: &Ends, key: LinkSortKey) -> Expr {
 /// row value, which both databases turn into the start of an index range; the key alone is
 /// bounded too, because SQLite starts a range of an index on an expression only from a bound
 /// on that expression.
-pub(super) fn past(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
+fn past(key: Expr, id: Expr, cursor: &Cursor, greater: bool) -> Condition {
     let there = Expr::tuple([Expr::val(cursor.key.clone()), Expr::val(cursor.id)]);
     let here = Expr::tuple([key.clone(), id]);
     let from = Expr::val(cursor.key.clone());
@@ -355,7 +338,6 @@ fn first_in_range(
     let key = link_sort_key(table, ends, spec.order.key);
     let id = col(table, "id");
     let descending = spec.order.descending;
-    let order = fetch_order(page, spec.order.descending);
     let mut query = Query::select();
     query
         .from_as(edge::Entity, alias(table))
@@ -363,17 +345,31 @@ fn first_in_range(
         .and_where(col(table, "predicate").equals((alias(RANGE), alias("column1"))))
         .and_where(col(table, ends.other_kind).equals((alias(RANGE), alias("column2"))));
     narrow(&mut query, table, ends, spec);
+    first_of_page(&mut query, key, id, page, descending, limit);
+    query
+}
+
+/// Cuts `query`, over one range of an index in the list's order `(key, id)`, to the page's
+/// first `limit` rows between its cursors: the rows a range gives a page.
+pub(super) fn first_of_page(
+    query: &mut SelectStatement,
+    key: Expr,
+    id: Expr,
+    page: &Page,
+    descending: bool,
+    limit: u64,
+) {
     if let Some(after) = &page.after {
         query.cond_where(past(key.clone(), id.clone(), after, !descending));
     }
     if let Some(before) = &page.before {
         query.cond_where(past(key.clone(), id.clone(), before, descending));
     }
+    let order = fetch_order(page, descending);
     query
         .order_by_expr(key, order.clone())
         .order_by_expr(id, order)
         .limit(limit);
-    query
 }
 
 /// Selects what [`link_pages`] reads of the relationships of table alias `table`: their

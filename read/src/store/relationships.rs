@@ -8,16 +8,14 @@ use govgraph_entities::{NodeKind, Predicate, edge, node};
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
 };
-use sea_orm::{DbBackend, DbErr, EntityName, Iterable, QueryResult};
+use sea_orm::{DbBackend, DbErr, Iterable, QueryResult};
 use uuid::Uuid;
 
 use super::links::{
-    LinkOrder, LinkSortKey, LinkSpec, PROBE, RANGE, dated_condition, decode_edge, join_first_rows,
-    merged_links, past, select_edge,
+    LinkOrder, LinkSortKey, LinkSpec, PROBE, RANGE, decode_edge, first_of_page, join_first_rows,
+    merged_links, select_edge,
 };
-use super::{
-    NODE, NodeRecord, Store, alias, col, decode_node, fetch_order, page_bounds, select_nodes, total,
-};
+use super::{NODE, NodeRecord, Store, alias, col, decode_node, fetch_order, select_nodes, total};
 use crate::ids::NodeId;
 use crate::page::{Cursor, Page};
 use crate::relationships::{
@@ -71,8 +69,9 @@ fn role_and_time(table: &str, roles: &[String], during: &[Period]) -> Condition 
     all
 }
 
-/// The SQL of `criteria` over relationships in table alias `table`.
-fn edge_conditions(table: &str, criteria: &EdgeCriteria) -> Condition {
+/// The SQL of `criteria` over relationships in table alias `table`; `by_start` when they are
+/// read in order of start (see [`dated_condition`]).
+fn edge_conditions(table: &str, criteria: &EdgeCriteria, by_start: bool) -> Condition {
     let mut all = role_and_time(table, &criteria.roles, &criteria.during);
     if !criteria.predicates.is_empty() {
         all =
@@ -92,7 +91,7 @@ fn edge_conditions(table: &str, criteria: &EdgeCriteria) -> Condition {
         );
     }
     if let Some(dated) = criteria.dated {
-        all = all.add(dated_condition(table, None, dated));
+        all = all.add(dated_condition(table, by_start, dated));
     }
     // The ends' kinds are kept with each relationship (migration 6).
     if !criteria.subject_kinds.is_empty() {
@@ -111,16 +110,16 @@ fn kind_names(kinds: &[NodeKind]) -> impl Iterator<Item = &'static str> + '_ {
 /// The sort key of a relationship with no end: it holds still, so it ends after any dated one.
 pub(super) const ONGOING: &str = "9999-12-31";
 
-/// The expression a list of relationships is ordered by: a missing start sorts before every
-/// date, a missing end after every date.
-fn edge_sort_key(key: EdgeSortKey) -> Expr {
-    match key {
-        EdgeSortKey::ValidFrom => {
-            Expr::expr(Func::coalesce([col(EDGE, "valid_from"), Expr::val("")]))
-        }
-        EdgeSortKey::ValidTo => {
-            Expr::expr(Func::coalesce([col(EDGE, "valid_to"), Expr::val(ONGOING)]))
-        }
+/// The relationship of table alias `table` has a start (`dated`) or has none. Read in order of
+/// start (`by_start`), the condition bounds the sort key instead of testing `valid_from`, so
+/// that an index's range starts past the undated, which sort first (or ends with them), rather
+/// than reading through them.
+pub(super) fn dated_condition(table: &str, by_start: bool, dated: bool) -> Expr {
+    match (by_start, dated) {
+        (true, true) => date_key(table, EdgeSortKey::ValidFrom).gt(""),
+        (true, false) => date_key(table, EdgeSortKey::ValidFrom).eq(""),
+        (false, true) => col(table, "valid_from").is_not_null(),
+        (false, false) => col(table, "valid_from").is_null(),
     }
 }
 
@@ -165,9 +164,10 @@ fn as_links(listing: &EdgeListing) -> Option<(&[NodeId], LinkSpec)> {
     Some((anchors, spec))
 }
 
-/// The timeline's sort key over the relationships of table alias `table`: the very expression
-/// the indexes of migrations 6 and 8 hold.
-fn date_key(table: &str, key: EdgeSortKey) -> Expr {
+/// The date a list of relationships of table alias `table` is ordered by, a missing start
+/// before every date and a missing end after every date: the very expression the indexes of
+/// migrations 6 and 8 hold, constants included, so that both databases read them in order.
+pub(super) fn date_key(table: &str, key: EdgeSortKey) -> Expr {
     match key {
         EdgeSortKey::ValidFrom => Expr::cust(format!(r#"COALESCE("{table}"."valid_from", '')"#)),
         EdgeSortKey::ValidTo => {
@@ -211,28 +211,14 @@ fn timeline_page(
     if predicates.is_empty() {
         return None;
     }
-    let key = date_key(PROBE, listing.order.key);
-    let id = col(PROBE, "id");
+    let by_start = listing.order.key == EdgeSortKey::ValidFrom;
     let mut first = Query::select();
     first
         .from_as(edge::Entity, alias(PROBE))
         .and_where(col(PROBE, "predicate").equals((alias(RANGE), alias("column1"))))
-        .cond_where(edge_conditions(PROBE, &listing.criteria));
-    if let (Some(dated), EdgeSortKey::ValidFrom) = (listing.criteria.dated, listing.order.key) {
-        // Bounds the range itself, beside the condition on `valid_from`, so that the index is
-        // read from past the undated, which sort first.
-        first.and_where(dated_condition(PROBE, Some(key.clone()), dated));
-    }
-    if let Some(after) = &page.after {
-        first.cond_where(past(key.clone(), id.clone(), after, !descending));
-    }
-    if let Some(before) = &page.before {
-        first.cond_where(past(key.clone(), id.clone(), before, descending));
-    }
-    first
-        .order_by_expr(key, order.clone())
-        .order_by_expr(id, order.clone())
-        .limit(limit);
+        .cond_where(edge_conditions(PROBE, criteria, by_start));
+    let key = date_key(PROBE, listing.order.key);
+    first_of_page(&mut first, key, col(PROBE, "id"), page, descending, limit);
     let mut query = Query::select();
     query.from_values(predicates, alias(RANGE));
     join_first_rows(&mut query, first, backend, |query, table| {
@@ -275,19 +261,16 @@ pub async fn list_edges(
             None => return Ok(Vec::new()),
         }
     } else {
-        let key = edge_sort_key(listing.order.key);
-        let id = col(EDGE, "id");
-        let (bounds, order) = page_bounds(page, &key, &id, listing.order.descending);
+        let key = date_key(EDGE, listing.order.key);
+        let by_start = listing.order.key == EdgeSortKey::ValidFrom;
         let mut query = Query::select();
         query.from(edge::Entity);
-        select_edge(&mut query, edge::Entity.table_name(), "");
+        select_edge(&mut query, EDGE, "");
         query
             .expr_as(key.clone(), alias("sort_key"))
-            .cond_where(edge_conditions(EDGE, criteria))
-            .cond_where(bounds)
-            .order_by_expr(key, order.clone())
-            .order_by_expr(id, order)
-            .limit(page.limit + 1);
+            .cond_where(edge_conditions(EDGE, criteria, by_start));
+        let (id, descending) = (col(EDGE, "id"), listing.order.descending);
+        first_of_page(&mut query, key, id, page, descending, page.limit + 1);
         query
     };
     let name = listing.order.name();
@@ -314,7 +297,7 @@ pub async fn count_edges(db: &Store, criteria: &EdgeCriteria) -> Result<u64, DbE
     query
         .expr_as(Func::count(Expr::col(Asterisk)), alias("total"))
         .from(edge::Entity)
-        .cond_where(edge_conditions(EDGE, criteria));
+        .cond_where(edge_conditions(EDGE, criteria, false));
     total(&db.select("SELECT edge", &query).await?)
 }
 
@@ -491,7 +474,7 @@ pub async fn edge_groups(
         group_by(&mut query, expr, index);
         decoders.push(decoded);
     }
-    query.cond_where(edge_conditions(EDGE, criteria));
+    query.cond_where(edge_conditions(EDGE, criteria, false));
     counted_groups(db, "SELECT edge", query, &decoders, limit).await
 }
 
