@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use govgraph_migration::seed::synthetic;
+use govgraph_data::synthetic;
 use govgraph_migration::{Migrator, MigratorTrait};
 use sea_orm::TransactionTrait as _;
 
@@ -48,6 +48,27 @@ enum Command {
     },
     /// Print the GraphQL schema: the federation SDL, as `_service { sdl }` serves it.
     PrintSchema,
+    /// Validate data files and apply them in one transaction, as an upsert by natural key:
+    /// every problem is reported with its file, line and field, and nothing is written unless
+    /// every file is valid. Importing the same files twice changes nothing.
+    Import {
+        /// The data files (TOML; see `data/README.md`).
+        #[arg(required_unless_present = "default")]
+        files: Vec<std::path::PathBuf>,
+        /// Print what would be created, updated, left unchanged and removed; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also remove what the files' own sources state in the database and the files no
+        /// longer do: their citations, and the facts no source states any more.
+        #[arg(long)]
+        prune: bool,
+        /// Import the built-in default data set again (pruned to what it states), before the
+        /// files if any are named.
+        #[arg(long)]
+        default: bool,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
     /// Add a synthetic graph shaped like the real one, for load tests: per unit of scale 3,390
     /// nodes and 10,000 relationships, each cited. Deterministic, and idempotent.
     Generate {
@@ -117,6 +138,21 @@ async fn run(cli: Cli, telemetry: &Telemetry) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Generate { scale, database }) => generate(scale, &database).await,
+        Some(Command::Import {
+            files,
+            dry_run,
+            prune,
+            default,
+            database,
+        }) => {
+            import(
+                &files,
+                govgraph_data::Options { dry_run, prune },
+                default,
+                &database,
+            )
+            .await
+        }
     }
 }
 
@@ -305,7 +341,7 @@ async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
         .commit()
         .await
         .context("cannot commit the synthetic graph")?;
-    govgraph_migration::seed::analyze(&db)
+    govgraph_data::analyze(&db)
         .await
         .context("cannot update the planner's statistics")?;
     println!(
@@ -316,6 +352,69 @@ async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+async fn import(
+    paths: &[std::path::PathBuf],
+    options: govgraph_data::Options,
+    default: bool,
+    database: &DatabaseConfig,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    // Every file is read and checked for syntax before the database is opened.
+    let files = govgraph_data::read_files(paths).map_err(invalid_files)?;
+    let db = open(database).await?;
+    db::migrate(database)
+        .await
+        .context("cannot migrate the database")?;
+    if default && !options.dry_run {
+        let summary = govgraph_data::default::import(&db)
+            .await
+            .map_err(import_failed)?;
+        print!("default data set:\n{summary}");
+    }
+    if !files.is_empty() {
+        let summary = govgraph_data::import(&db, &files, options)
+            .await
+            .map_err(import_failed)?;
+        let done = if options.dry_run {
+            "dry run: nothing was written"
+        } else {
+            "imported"
+        };
+        print!("{summary}");
+        println!(
+            "{done}: {} file(s) in {:.1} s",
+            files.len(),
+            started.elapsed().as_secs_f64()
+        );
+        if !options.dry_run && !summary.is_empty() {
+            govgraph_data::analyze(&db)
+                .await
+                .context("cannot update the planner's statistics")?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints every problem of the files on its own line; the error says how many.
+fn invalid_files(problems: govgraph_data::Problems) -> anyhow::Error {
+    for problem in problems.iter() {
+        eprintln!("{problem}");
+    }
+    anyhow::anyhow!(
+        "{} problem(s) in the data files; nothing was written",
+        problems.len()
+    )
+}
+
+fn import_failed(error: govgraph_data::ImportError) -> anyhow::Error {
+    match error {
+        govgraph_data::ImportError::Invalid(problems) => invalid_files(problems),
+        database @ govgraph_data::ImportError::Database(_) => {
+            anyhow::anyhow!("{database}; nothing was written")
+        }
+    }
 }
 
 async fn migrate(action: MigrateAction, database: &DatabaseConfig) -> anyhow::Result<()> {

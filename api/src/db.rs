@@ -44,8 +44,9 @@ pub async fn connect(
 }
 
 /// Applies every pending migration over a connection of its own, on which no statement
-/// timeout applies; on an empty database this loads the default data set.
-pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
+/// timeout applies, then imports the default data set unless the database holds this version
+/// of it already: a new database gets it, and one made by an earlier version gets its changes.
+pub async fn migrate(config: &DatabaseConfig) -> anyhow::Result<()> {
     let migrations = DatabaseConfig {
         database_max_connections: Some(1),
         ..config.clone()
@@ -54,11 +55,25 @@ pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
     let migrated = async {
         let pending = Migrator::get_pending_migrations(&db).await?.len();
         Migrator::up(&db, None).await?;
-        // Migrations that bring data leave the planner's statistics behind it.
-        if pending > 0 {
-            govgraph_migration::seed::analyze(&db).await?;
+        let imported = govgraph_data::default::bring_up_to_date(&db)
+            .await
+            .map_err(|error| anyhow::anyhow!("cannot import the default data set: {error}"))?;
+        if let Some(summary) = &imported {
+            tracing::info!(
+                digest = %govgraph_data::default::digest(),
+                nodes_created = summary.nodes.created.len(),
+                nodes_updated = summary.nodes.updated.len(),
+                relationships_created = summary.edges.created.len(),
+                relationships_updated = summary.edges.updated.len(),
+                removed = summary.nodes.removed.len() + summary.edges.removed.len(),
+                "imported the default data set"
+            );
         }
-        Ok(())
+        // Writes leave the planner's statistics behind them.
+        if pending > 0 || imported.is_some_and(|summary| !summary.is_empty()) {
+            govgraph_data::analyze(&db).await?;
+        }
+        anyhow::Ok(())
     }
     .await;
     db.close().await?;

@@ -1,10 +1,9 @@
-//! Once loaded the default data set; it now loads after the schema it needs is complete, in
-//! [`crate::m20261129_000004_load_default_data_set`].
+//! Once loaded the default data set; data now comes in through the importer (`govgraph-data`).
 
 use sea_orm_migration::prelude::*;
 
-/// Loaded the default data set before the search migration; now does nothing, and stays so that
-/// databases which applied it keep their history.
+/// Loaded the default data set; now does nothing, and stays so that databases which applied it
+/// keep their history.
 pub struct Migration;
 
 impl MigrationName for Migration {

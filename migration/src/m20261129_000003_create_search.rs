@@ -16,8 +16,8 @@ use govgraph_entities::node::{DIACRITICS, fold};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+use crate::countries::country_names;
 use crate::run_all;
-use crate::seed::country_names;
 
 /// Creates the search document of every node and its index, and names countries as CLDR does.
 pub struct Migration;

@@ -1,12 +1,10 @@
-//! Loads the default data set (see [`crate::seed`]) into the complete schema: the default data
-//! set's rows need every column the migrations before this one add. On a database that holds
-//! it already (loaded by the second migration, before this one existed), it inserts nothing.
+//! Once loaded the default data set; data now comes in through the importer (`govgraph-data`),
+//! which brings the default data set to every database when it starts.
 
 use sea_orm_migration::prelude::*;
 
-use crate::seed::DataSet;
-
-/// Loads every ISO 3166-1 country and the facts of the source article.
+/// Loaded the default data set; now does nothing, and stays so that databases which applied it
+/// keep their history.
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -15,21 +13,13 @@ impl MigrationName for Migration {
     }
 }
 
-fn data_set() -> Result<DataSet, DbErr> {
-    DataSet::default_data_set().map_err(|e| DbErr::Migration(e.to_string()))
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
+    async fn up(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
     }
 
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        data_set()?.load(manager.get_connection()).await.map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        data_set()?.unload(manager.get_connection()).await
+    async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-fn govgraph_with(args: &[&str], database_url: &str, envs: &[(&str, &str)]) -> Output {
+pub(crate) fn govgraph_with(args: &[&str], database_url: &str, envs: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_govgraph"))
         .args(args)
         .env("GOVGRAPH_DATABASE_URL", database_url)
@@ -95,13 +95,14 @@ fn migrate_up_applies_and_status_lists_every_migration_and_down_reverts_the_last
          Applied\tm20261129_000005_count_relationships\n\
          Applied\tm20261129_000006_order_relationships\n\
          Applied\tm20261129_000007_count_graph_changes\n\
-         Applied\tm20261129_000008_order_the_timeline\n"
+         Applied\tm20261129_000008_order_the_timeline\n\
+         Applied\tm20261207_000009_record_data_sets\n"
     );
     assert!(govgraph(&["migrate", "down"], &url).status.success());
     let listed =
         String::from_utf8_lossy(&govgraph(&["migrate", "status"], &url).stdout).into_owned();
     assert!(
-        listed.ends_with("Pending\tm20261129_000008_order_the_timeline\n"),
+        listed.ends_with("Pending\tm20261207_000009_record_data_sets\n"),
         "{listed}"
     );
     assert!(govgraph(&["migrate", "up"], &url).status.success());

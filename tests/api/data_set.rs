@@ -1,8 +1,8 @@
 //! The default data set and the rules the database itself holds.
 
 use chrono::Utc;
+use govgraph_data::node_id;
 use govgraph_entities::{NodeKind, Predicate, citation, country, edge, node, working_group};
-use govgraph_migration::seed::{DataSet, LoadSummary, node_id};
 use govgraph_migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
@@ -10,18 +10,18 @@ use uuid::Uuid;
 use crate::helpers::TestDb;
 
 #[tokio::test]
-async fn the_data_set_loads_on_migration_and_a_second_load_inserts_nothing() {
+async fn a_new_database_gets_the_default_data_set_and_a_second_import_changes_nothing() {
     let store = TestDb::new().await;
-    let data = DataSet::default_data_set().expect("the data set validates");
     let nodes = node::Entity::find().count(&store.db).await.expect("count");
     let edges = edge::Entity::find().count(&store.db).await.expect("count");
-    assert_eq!(nodes, data.node_count() as u64);
-    assert_eq!(edges, data.edge_count() as u64);
     let countries = country::Entity::find()
         .count(&store.db)
         .await
         .expect("count");
     assert_eq!(countries, 249);
+    // 249 countries, 2 sources, the article's 35 nodes.
+    assert_eq!(nodes, 249 + 2 + 35);
+    assert!(edges > 50, "{edges} relationships");
     // Every node and every edge cites a source.
     let citations = citation::Entity::find()
         .count(&store.db)
@@ -29,8 +29,12 @@ async fn the_data_set_loads_on_migration_and_a_second_load_inserts_nothing() {
         .expect("count");
     assert_eq!(citations, nodes + edges);
 
-    let again = data.load(&store.db).await.expect("a second load runs");
-    assert_eq!(again, LoadSummary::default());
+    let again = govgraph_data::default::import(&store.db)
+        .await
+        .expect("a second import runs");
+    assert!(again.is_empty(), "{again}");
+    assert_eq!(again.nodes.unchanged as u64, nodes);
+    assert_eq!(again.edges.unchanged as u64, edges);
     assert_eq!(
         node::Entity::find().count(&store.db).await.expect("count"),
         nodes
@@ -38,13 +42,21 @@ async fn the_data_set_loads_on_migration_and_a_second_load_inserts_nothing() {
 }
 
 #[tokio::test]
-async fn migrating_all_the_way_down_and_up_again_restores_the_graph() {
+async fn migrating_all_the_way_down_and_up_again_leaves_a_schema_the_data_set_comes_back_to() {
     let store = TestDb::new().await;
     let before = node::Entity::find().count(&store.db).await.expect("count");
     Migrator::down(&store.db, None).await.expect("down");
     let gone = store.db.execute_unprepared("SELECT 1 FROM node").await;
     assert!(gone.is_err(), "the node table is still there");
     Migrator::up(&store.db, None).await.expect("up");
+    assert_eq!(
+        node::Entity::find().count(&store.db).await.expect("count"),
+        0,
+        "migrations shape the schema only"
+    );
+    govgraph_data::default::bring_up_to_date(&store.db)
+        .await
+        .expect("the default data set imports");
     assert_eq!(
         node::Entity::find().count(&store.db).await.expect("count"),
         before

@@ -20,6 +20,7 @@ mod errors;
 mod federation;
 mod gateway;
 mod helpers;
+mod import;
 mod linked_data;
 mod pages;
 mod pagination;

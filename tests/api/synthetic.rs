@@ -1,9 +1,9 @@
 //! The synthetic graph of `govgraph generate`: its shape, its determinism, and the real data
 //! set left intact beside it.
 
+use govgraph_data::node_id;
+use govgraph_data::synthetic::{self, GenerateError, LoadSummary};
 use govgraph_entities::{NodeKind, citation, edge, node};
-use govgraph_migration::seed::synthetic::{self, GenerateError};
-use govgraph_migration::seed::{LoadSummary, node_id};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 

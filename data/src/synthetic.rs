@@ -19,7 +19,47 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{LoadSummary, NAMESPACE, insert_new_in_chunks, node_id};
+use crate::facts::{NAMESPACE, node_id};
+
+/// What a generation wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadSummary {
+    /// Nodes inserted (existing ones are left as they are).
+    pub nodes: u64,
+    /// Edges inserted.
+    pub edges: u64,
+    /// Citations inserted.
+    pub citations: u64,
+}
+
+/// Inserts the rows whose primary key is not taken yet, `chunk` rows per statement; returns
+/// how many were inserted.
+async fn insert_new_in_chunks<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = <A::Entity as EntityTrait>::Model>,
+    chunk: usize,
+) -> Result<u64, DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let rows: Vec<A> = rows
+        .into_iter()
+        .map(sea_orm::IntoActiveModel::into_active_model)
+        .collect();
+    let mut inserted = 0;
+    for chunk in rows.chunks(chunk) {
+        let result = A::Entity::insert_many(chunk.iter().cloned())
+            .on_conflict_do_nothing()
+            .exec_without_returning(db)
+            .await?;
+        if let sea_orm::TryInsertResult::Inserted(count) = result {
+            inserted += count;
+        }
+    }
+    Ok(inserted)
+}
 
 /// The most units of scale one run generates.
 pub const MAX_SCALE: u32 = 100;
@@ -446,8 +486,10 @@ pub enum GenerateError {
     /// The scale is out of range.
     #[error("the scale must be between 1 and {MAX_SCALE}, not {0}")]
     Scale(u32),
-    /// The countries of the default data set are missing: the database is not migrated.
-    #[error("the database holds no countries: migrate it first (`govgraph migrate up`)")]
+    /// The countries of the default data set are missing: the default data set is not imported.
+    #[error(
+        "the database holds no countries: import the default data set first (`govgraph import --default`)"
+    )]
     NoCountries,
     /// The database failed.
     #[error(transparent)]
