@@ -69,6 +69,20 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
+    /// Write the whole graph out: in the data-file format (which `import` reads back), as
+    /// GraphML, or as CSV (one file per kind, and one of the relationships). The service
+    /// serves the same at `GET /export/{format}`, and JSON-LD there too.
+    Export {
+        /// The format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
+        format: ExportFormat,
+        /// Where to write: a file (standard output when left out), or for CSV a directory,
+        /// created if missing.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
     /// Add a synthetic graph shaped like the real one, for load tests: per unit of scale 3,390
     /// nodes and 10,000 relationships, each cited. Deterministic, and idempotent.
     Generate {
@@ -78,6 +92,17 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
+}
+
+/// A format `govgraph export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    /// The data-file format.
+    Toml,
+    /// GraphML, for Gephi, Cytoscape and networkx.
+    Graphml,
+    /// CSV, one file per kind and one of the relationships.
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +163,11 @@ async fn run(cli: Cli, telemetry: &Telemetry) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Generate { scale, database }) => generate(scale, &database).await,
+        Some(Command::Export {
+            format,
+            output,
+            database,
+        }) => export(format, output.as_deref(), &database).await,
         Some(Command::Import {
             files,
             dry_run,
@@ -392,6 +422,73 @@ async fn import(
             govgraph_data::analyze(&db)
                 .await
                 .context("cannot update the planner's statistics")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes an export's chunks to a file or standard output.
+struct Written<W>(W);
+
+impl<W: std::io::Write + Send> govgraph_data::export::Sink for Written<W> {
+    async fn write(&mut self, chunk: String) -> Result<(), govgraph_data::export::ExportError> {
+        self.0
+            .write_all(chunk.as_bytes())
+            .map_err(|error| govgraph_data::export::ExportError::Write(error.to_string()))
+    }
+}
+
+async fn export(
+    format: ExportFormat,
+    output: Option<&std::path::Path>,
+    database: &DatabaseConfig,
+) -> anyhow::Result<()> {
+    use govgraph_data::export::{Format, export};
+    use std::io::Write as _;
+
+    let db = open(database).await?;
+    let pending = Migrator::get_pending_migrations(&db)
+        .await
+        .context("cannot read the migrations")?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "the database is not migrated ({} migration(s) pending): run `govgraph migrate up`, \
+             or start the service on it",
+            pending.len()
+        );
+    }
+    let create = |path: &std::path::Path| {
+        std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .with_context(|| format!("cannot create {}", path.display()))
+    };
+    let single = match format {
+        ExportFormat::Toml => Some(Format::Toml),
+        ExportFormat::Graphml => Some(Format::Graphml),
+        ExportFormat::Csv => None,
+    };
+    match (single, output) {
+        (Some(format), Some(path)) => {
+            let mut sink = Written(create(path)?);
+            export(&db, format, &mut sink).await?;
+            sink.0.flush().context("cannot write the export")?;
+        }
+        (Some(format), None) => {
+            let mut sink = Written(std::io::BufWriter::new(std::io::stdout()));
+            export(&db, format, &mut sink).await?;
+            sink.0.flush().context("cannot write the export")?;
+        }
+        (None, Some(directory)) => {
+            std::fs::create_dir_all(directory)
+                .with_context(|| format!("cannot create {}", directory.display()))?;
+            for format in Format::every_csv() {
+                let mut sink = Written(create(&directory.join(format.file_name()))?);
+                export(&db, format, &mut sink).await?;
+                sink.0.flush().context("cannot write the export")?;
+            }
+        }
+        (None, None) => {
+            anyhow::bail!("CSV is written as one file per table: name a directory with --output")
         }
     }
     Ok(())

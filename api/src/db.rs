@@ -61,11 +61,11 @@ pub async fn migrate(config: &DatabaseConfig) -> anyhow::Result<()> {
         if let Some(summary) = &imported {
             tracing::info!(
                 digest = %govgraph_data::default::digest(),
-                nodes_created = summary.nodes.created.len(),
-                nodes_updated = summary.nodes.updated.len(),
-                relationships_created = summary.edges.created.len(),
-                relationships_updated = summary.edges.updated.len(),
-                removed = summary.nodes.removed.len() + summary.edges.removed.len(),
+                nodes_created = summary.nodes.created.count,
+                nodes_updated = summary.nodes.updated.count,
+                relationships_created = summary.edges.created.count,
+                relationships_updated = summary.edges.updated.count,
+                removed = summary.nodes.removed.count + summary.edges.removed.count,
                 "imported the default data set"
             );
         }

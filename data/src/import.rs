@@ -19,23 +19,64 @@ use crate::facts::{Batch, CitationFact, EdgeFact, Fact, NodeFact};
 /// limits.
 const CHUNK: usize = 500;
 
+/// The most rows of each change a summary names; it counts them all.
+pub const NAMED: usize = 1_000;
+
+/// Rows changed in one way: how many, and the labels of the first [`NAMED`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listed {
+    /// How many rows.
+    pub count: usize,
+    /// The labels of the first rows, e.g. `event:dgx-2023`.
+    pub labels: Vec<String>,
+}
+
+impl Listed {
+    /// Counts a row, labelling it while fewer than [`NAMED`] are.
+    fn push(&mut self, label: impl FnOnce() -> String) {
+        self.count += 1;
+        if self.labels.len() < NAMED {
+            self.labels.push(label());
+        }
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
 /// What an import does, or would do, to one kind of row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
-    /// Rows that are new, by label.
-    pub created: Vec<String>,
-    /// Rows that differ, by label.
-    pub updated: Vec<String>,
+    /// Rows that are new.
+    pub created: Listed,
+    /// Rows that differ.
+    pub updated: Listed,
     /// How many rows are as the files state them already.
     pub unchanged: usize,
-    /// Rows removed by `--prune`, by label.
-    pub removed: Vec<String>,
+    /// Rows removed by `--prune`.
+    pub removed: Listed,
 }
 
 impl Changes {
     /// Whether the import leaves these rows as they were.
     pub fn is_empty(&self) -> bool {
         self.created.is_empty() && self.updated.is_empty() && self.removed.is_empty()
+    }
+
+    /// Adds the counts and labels of `other`.
+    pub fn add(&mut self, other: Changes) {
+        for (mine, theirs) in [
+            (&mut self.created, other.created),
+            (&mut self.updated, other.updated),
+            (&mut self.removed, other.removed),
+        ] {
+            mine.count += theirs.count;
+            let room = NAMED.saturating_sub(mine.labels.len());
+            mine.labels.extend(theirs.labels.into_iter().take(room));
+        }
+        self.unchanged += other.unchanged;
     }
 }
 
@@ -55,6 +96,13 @@ impl Summary {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty() && self.edges.is_empty() && self.citations.is_empty()
     }
+
+    /// Adds what another import did.
+    pub fn add(&mut self, other: Summary) {
+        self.nodes.add(other.nodes);
+        self.edges.add(other.edges);
+        self.citations.add(other.citations);
+    }
 }
 
 /// The most rows of each change a summary lists by name.
@@ -70,21 +118,21 @@ impl fmt::Display for Summary {
             writeln!(
                 f,
                 "{name}: {} created, {} updated, {} unchanged, {} removed",
-                changes.created.len(),
-                changes.updated.len(),
+                changes.created.count,
+                changes.updated.count,
                 changes.unchanged,
-                changes.removed.len()
+                changes.removed.count
             )?;
-            for (verb, labels) in [
+            for (verb, listed) in [
                 ("create", &changes.created),
                 ("update", &changes.updated),
                 ("remove", &changes.removed),
             ] {
-                for label in labels.iter().take(LISTED) {
+                for label in listed.labels.iter().take(LISTED) {
                     writeln!(f, "  {verb} {label}")?;
                 }
-                if labels.len() > LISTED {
-                    writeln!(f, "  … and {} more to {verb}", labels.len() - LISTED)?;
+                if listed.count > LISTED {
+                    writeln!(f, "  … and {} more to {verb}", listed.count - LISTED)?;
                 }
             }
         }
@@ -126,7 +174,7 @@ pub async fn apply<C: ConnectionTrait>(
         let label = labels.node(id);
         match stored.get(&id) {
             None => {
-                summary.nodes.created.push(label);
+                summary.nodes.created.push(|| label);
                 new_nodes.push(node::Model {
                     id,
                     kind: fact.kind,
@@ -151,7 +199,7 @@ pub async fn apply<C: ConnectionTrait>(
                     summary.nodes.unchanged += 1;
                     continue;
                 }
-                summary.nodes.updated.push(label);
+                summary.nodes.updated.push(|| label);
                 if options.dry_run {
                     continue;
                 }
@@ -201,7 +249,7 @@ pub async fn apply<C: ConnectionTrait>(
         edge_labels.insert(id, label.clone());
         match stored.get(&id) {
             None => {
-                summary.edges.created.push(label);
+                summary.edges.created.push(|| label);
                 new_edges.push(edge::Model {
                     id,
                     subject_id: fact.subject,
@@ -217,7 +265,7 @@ pub async fn apply<C: ConnectionTrait>(
             }
             Some(row) if row.valid_to == fact.valid_to => summary.edges.unchanged += 1,
             Some(row) => {
-                summary.edges.updated.push(label);
+                summary.edges.updated.push(|| label);
                 if !options.dry_run {
                     let mut update = row.clone().into_active_model();
                     update.valid_to = Set(fact.valid_to.clone());
@@ -247,7 +295,7 @@ pub async fn apply<C: ConnectionTrait>(
         let label = format!("{} of {of}", labels.node(fact.source));
         match stored.get(&id) {
             None => {
-                summary.citations.created.push(label);
+                summary.citations.created.push(|| label);
                 new_citations.push(citation::Model {
                     id,
                     source_id: fact.source,
@@ -259,7 +307,7 @@ pub async fn apply<C: ConnectionTrait>(
             }
             Some(row) if row.excerpt == fact.excerpt => summary.citations.unchanged += 1,
             Some(row) => {
-                summary.citations.updated.push(label);
+                summary.citations.updated.push(|| label);
                 if !options.dry_run {
                     let mut update = row.clone().into_active_model();
                     update.excerpt = Set(fact.excerpt.clone());
@@ -355,17 +403,19 @@ async fn prune<C: ConnectionTrait>(
     end_labels.learn(db, node_ids.iter().copied()).await?;
     for row in &stale {
         let fact = row.node_id.or(row.edge_id).unwrap_or_default();
-        summary.citations.removed.push(format!(
-            "{} of {}",
-            end_labels.node(row.source_id),
-            end_labels.fact(fact, &removed_edges)
-        ));
+        summary.citations.removed.push(|| {
+            format!(
+                "{} of {}",
+                end_labels.node(row.source_id),
+                end_labels.fact(fact, &removed_edges)
+            )
+        });
     }
     for row in removed_edges.values() {
-        summary.edges.removed.push(end_labels.edge_row(row));
+        summary.edges.removed.push(|| end_labels.edge_row(row));
     }
     for id in &node_ids {
-        summary.nodes.removed.push(end_labels.node(*id));
+        summary.nodes.removed.push(|| end_labels.node(*id));
     }
     if dry_run {
         return Ok(());

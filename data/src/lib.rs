@@ -7,6 +7,7 @@
 //! nothing.
 
 pub mod default;
+pub mod export;
 pub mod facts;
 pub mod format;
 pub mod import;

@@ -11,15 +11,15 @@ use std::collections::HashSet;
 
 use govgraph_entities::{
     DeliverableKind, Detail, EventFormat, NodeKind, OrganisationKind, PartialDate, Predicate,
-    SourceKind, citation, deliverable, edge, event, node, organisation, partnership, person,
-    source, working_group,
+    SourceKind, deliverable, event, node, organisation, partnership, person, source, working_group,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
-use crate::facts::{NAMESPACE, node_id};
+use crate::facts::{Batch, CitationFact, EdgeFact, Fact, NodeFact, node_id};
+use crate::import::{self, Options};
 
 /// What a generation wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,40 +32,8 @@ pub struct LoadSummary {
     pub citations: u64,
 }
 
-/// Inserts the rows whose primary key is not taken yet, `chunk` rows per statement; returns
-/// how many were inserted.
-async fn insert_new_in_chunks<A, C>(
-    db: &C,
-    rows: impl IntoIterator<Item = <A::Entity as EntityTrait>::Model>,
-    chunk: usize,
-) -> Result<u64, DbErr>
-where
-    A: sea_orm::ActiveModelTrait + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-    C: ConnectionTrait,
-{
-    let rows: Vec<A> = rows
-        .into_iter()
-        .map(sea_orm::IntoActiveModel::into_active_model)
-        .collect();
-    let mut inserted = 0;
-    for chunk in rows.chunks(chunk) {
-        let result = A::Entity::insert_many(chunk.iter().cloned())
-            .on_conflict_do_nothing()
-            .exec_without_returning(db)
-            .await?;
-        if let sea_orm::TryInsertResult::Inserted(count) = result {
-            inserted += count;
-        }
-    }
-    Ok(inserted)
-}
-
 /// The most units of scale one run generates.
 pub const MAX_SCALE: u32 = 100;
-
-/// Rows per INSERT: ten columns at most, well under both databases' bound-parameter limits.
-const CHUNK: usize = 1_000;
 
 /// How many nodes of each kind, and edges, one unit of scale adds.
 const ORGANISATIONS: usize = 250;
@@ -421,8 +389,7 @@ impl Unit<'_> {
 
     /// `count` distinct edges of each family: each subject in turn, joined to an object drawn
     /// at random among this unit's nodes.
-    fn edges(&mut self) -> Vec<(edge::Model, Uuid)> {
-        let now = chrono::Utc::now();
+    fn edges(&mut self) -> Vec<(EdgeFact, Uuid)> {
         let mut edges = Vec::new();
         for &(subject_kind, predicate, object_kind, count, role) in EDGES {
             let subjects = self.ids_of(subject_kind);
@@ -453,27 +420,16 @@ impl Unit<'_> {
                 } else {
                     (None, None)
                 };
-                let key = format!(
-                    "edge/{subject}/{}/{object}/{}/{}",
-                    predicate.as_str(),
-                    role.as_deref().unwrap_or(""),
-                    valid_from.as_ref().map_or("", PartialDate::as_str)
-                );
-                let id = Uuid::new_v5(&NAMESPACE, key.as_bytes());
-                let model = edge::Model {
-                    id,
-                    subject_id: subject,
+                let fact = EdgeFact {
+                    subject,
                     predicate,
-                    object_id: object,
+                    object,
                     role,
                     valid_from,
                     valid_to,
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
                 };
                 let cited_by = self.source(edges.len());
-                edges.push((model, cited_by));
+                edges.push((fact, cited_by));
             }
         }
         edges
@@ -526,77 +482,43 @@ pub async fn generate<C: ConnectionTrait>(
         };
         unit.nodes();
         let edges = unit.edges();
-        let written = write(db, &unit.nodes, edges).await?;
-        summary.nodes += written.nodes;
-        summary.edges += written.edges;
-        summary.citations += written.citations;
+        let batch = unit.into_batch(edges);
+        let written = import::apply(db, &batch, Options::default()).await?;
+        summary.nodes += written.nodes.created.count as u64;
+        summary.edges += written.edges.created.count as u64;
+        summary.citations += written.citations.created.count as u64;
     }
     Ok(summary)
 }
 
-/// Inserts one unit's nodes, details, edges and citations.
-async fn write<C: ConnectionTrait>(
-    db: &C,
-    nodes: &[Generated],
-    edges: Vec<(edge::Model, Uuid)>,
-) -> Result<LoadSummary, DbErr> {
-    let now = chrono::Utc::now();
-    let node_rows = nodes.iter().map(|n| node::Model {
-        id: node_id(n.kind, &n.slug),
-        kind: n.kind,
-        slug: n.slug.clone(),
-        name: n.name.clone(),
-        name_folded: node::fold(&n.name),
-        summary: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    });
-    let inserted_nodes = insert_new_in_chunks::<node::ActiveModel, _>(db, node_rows, CHUNK).await?;
-    macro_rules! details {
-        ($variant:ident, $module:ident) => {{
-            let rows = nodes.iter().filter_map(|n| match &n.detail {
-                Some(Detail::$variant(model)) => {
-                    let mut model = model.clone();
-                    model.node_id = node_id(n.kind, &n.slug);
-                    Some(model)
-                }
-                _ => None,
+impl Unit<'_> {
+    /// The unit's facts, each node and relationship cited by one of the unit's sources.
+    fn into_batch(self, edges: Vec<(EdgeFact, Uuid)>) -> Batch {
+        let mut batch = Batch::default();
+        for generated in self.nodes {
+            let fact = NodeFact {
+                kind: generated.kind,
+                slug: generated.slug,
+                name: generated.name,
+                summary: None,
+                detail: generated.detail.unwrap_or(Detail::None),
+                external_ids: Default::default(),
+            };
+            batch.citations.push(CitationFact {
+                source: generated.cited_by,
+                fact: Fact::Node(fact.id()),
+                excerpt: None,
             });
-            insert_new_in_chunks::<govgraph_entities::$module::ActiveModel, _>(db, rows, CHUNK)
-                .await?;
-        }};
-    }
-    macro_rules! insert_details {
-        ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
-            $($(details!($kind, $detail);)?)*
-        };
-    }
-    govgraph_entities::for_each_kind!(insert_details);
-
-    let citation = |source: Uuid, node: Option<Uuid>, edge: Option<Uuid>| {
-        let fact = node.or(edge).unwrap_or_default();
-        citation::Model {
-            id: Uuid::new_v5(&NAMESPACE, format!("citation/{source}/{fact}").as_bytes()),
-            source_id: source,
-            node_id: node,
-            edge_id: edge,
-            excerpt: None,
-            created_at: now,
+            batch.nodes.push(fact);
         }
-    };
-    let mut citations: Vec<citation::Model> = nodes
-        .iter()
-        .map(|n| citation(n.cited_by, Some(node_id(n.kind, &n.slug)), None))
-        .collect();
-    citations.extend(edges.iter().map(|(e, by)| citation(*by, None, Some(e.id))));
-    let edge_rows = edges.into_iter().map(|(e, _)| e);
-    let inserted_edges = insert_new_in_chunks::<edge::ActiveModel, _>(db, edge_rows, CHUNK).await?;
-    let inserted_citations =
-        insert_new_in_chunks::<citation::ActiveModel, _>(db, citations, CHUNK).await?;
-    Ok(LoadSummary {
-        nodes: inserted_nodes,
-        edges: inserted_edges,
-        citations: inserted_citations,
-    })
+        for (edge, source) in edges {
+            batch.citations.push(CitationFact {
+                source,
+                fact: Fact::Edge(edge.id()),
+                excerpt: None,
+            });
+            batch.edges.push(edge);
+        }
+        batch
+    }
 }

@@ -47,7 +47,7 @@ pub(crate) async fn snapshot(db: &impl ConnectionTrait) -> Vec<String> {
 
 /// A partner's file: a new source, an event it states, and relationships to nodes the graph
 /// holds already (Singapore by its alpha-3 code).
-const DGX_2023: &str = r#"
+pub(crate) const DGX_2023: &str = r#"
 cites = "source:dgx-2023-report"
 
 [[source]]
@@ -109,11 +109,11 @@ async fn importing_a_file_twice_changes_nothing_the_second_time() {
         .await
         .expect("the file imports");
     assert_eq!(
-        first.nodes.created,
+        first.nodes.created.labels,
         ["source:dgx-2023-report", "event:dgx-2023"]
     );
     assert_eq!(
-        first.edges.created,
+        first.edges.created.labels,
         [
             "country:sg HOSTS event:dgx-2023",
             "country:gb PARTICIPATES_IN event:dgx-2023 from 2023",
@@ -121,7 +121,7 @@ async fn importing_a_file_twice_changes_nothing_the_second_time() {
         ]
     );
     // Two nodes and three relationships, and the source citing itself.
-    assert_eq!(first.citations.created.len(), 2 + 3);
+    assert_eq!(first.citations.created.count, 2 + 3);
     let after_first = snapshot(&db.db).await;
 
     let second = import(&db, &[file], Options::default())
@@ -180,8 +180,8 @@ async fn a_dry_run_reports_what_it_would_do_and_writes_nothing() {
         prune: false,
     };
     let summary = import(&db, &[file], options).await.expect("a dry run");
-    assert_eq!(summary.nodes.created.len(), 2);
-    assert_eq!(summary.edges.created.len(), 3);
+    assert_eq!(summary.nodes.created.count, 2);
+    assert_eq!(summary.edges.created.count, 3);
     assert_eq!(snapshot(&db.db).await, before);
 }
 
@@ -206,7 +206,7 @@ async fn a_changed_fact_is_updated_in_place_and_prune_removes_only_what_the_file
     let kept = import(&db, std::slice::from_ref(&file), Options::default())
         .await
         .expect("the edit imports");
-    assert_eq!(kept.nodes.updated, ["event:dgx-2023"]);
+    assert_eq!(kept.nodes.updated.labels, ["event:dgx-2023"]);
     assert!(
         kept.edges.removed.is_empty(),
         "without --prune nothing goes"
@@ -227,10 +227,10 @@ async fn a_changed_fact_is_updated_in_place_and_prune_removes_only_what_the_file
         .await
         .expect("the prune imports");
     assert_eq!(
-        pruned.edges.removed,
+        pruned.edges.removed.labels,
         ["country:jp PARTICIPATES_IN event:dgx-2023 from 2023"]
     );
-    assert_eq!(pruned.citations.removed.len(), 1);
+    assert_eq!(pruned.citations.removed.count, 1);
     assert!(pruned.nodes.removed.is_empty());
     // The article's facts, stated by another source, are untouched.
     let edges = edge::Entity::find().all(&db.db).await.expect("edges");
@@ -461,8 +461,11 @@ async fn an_edited_default_data_set_reaches_a_database_made_by_an_earlier_versio
         .await
         .expect("the default data set imports")
         .expect("a newer version is imported");
-    assert_eq!(summary.nodes.updated, ["event:dgx-2022"]);
-    assert_eq!(summary.edges.removed, ["country:fr HOSTS event:dgx-2022"]);
+    assert_eq!(summary.nodes.updated.labels, ["event:dgx-2022"]);
+    assert_eq!(
+        summary.edges.removed.labels,
+        ["country:fr HOSTS event:dgx-2022"]
+    );
     let digest = govgraph_data::default::recorded_digest(&db.db, govgraph_data::default::NAME)
         .await
         .expect("read");

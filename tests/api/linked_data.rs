@@ -69,7 +69,7 @@ async fn json_ld(app: &TestApp, path: &str) -> (String, Value) {
 
 /// The RDF triples of a JSON-LD document, each written as N-Triples writes it, as a JSON-LD
 /// processor reads them: one that loads nothing and refuses a term it cannot expand.
-async fn triples(text: &str) -> Vec<String> {
+pub(crate) async fn triples(text: &str) -> Vec<String> {
     use json_ld::syntax::Parse as _;
     let (value, _) = json_ld::syntax::Value::parse_str(text).expect("JSON");
     let document = RemoteDocument::new(None::<json_ld::IriBuf>, None, value);
@@ -100,7 +100,7 @@ const VOCABULARIES: [&str; 6] = [
 ];
 
 /// Every predicate and every type of `triples` is a term of one of [`VOCABULARIES`].
-fn in_known_vocabularies(triples: &[String]) {
+pub(crate) fn in_known_vocabularies(triples: &[String]) {
     let known = |term: &str| VOCABULARIES.iter().any(|v| term.starts_with(v));
     for triple in triples {
         let mut parts = triple.splitn(3, ' ');

@@ -17,6 +17,7 @@ mod collector;
 mod conformance;
 mod data_set;
 mod errors;
+mod export;
 mod federation;
 mod gateway;
 mod helpers;

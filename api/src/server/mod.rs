@@ -2,6 +2,7 @@
 //! optional admin listener (health, readiness, metrics), each draining its requests at shutdown.
 
 pub mod accept;
+pub mod export;
 pub mod graphql_http;
 pub mod linked_data;
 pub mod listener;
@@ -223,6 +224,7 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         graphiql,
         trace_documents,
     ));
+    let exports = Arc::new(export::Exports::new(db.clone(), linked_data.clone()));
     let endpoint = Arc::new(GraphqlHttp {
         executor,
         metrics: recorder.clone(),
@@ -238,7 +240,9 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/id/:kind/:key", linked_data::resource)
-        .at("/id/*rest", linked_data::no_resource);
+        .at("/id/*rest", linked_data::no_resource)
+        .at("/export/csv/:table", export::table)
+        .at("/export/:format", export::whole);
     if graphiql {
         routes = routes
             .at("/", get(graphiql::page))
@@ -274,6 +278,7 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         .data(db)
         .data(endpoint)
         .data(linked_data)
+        .data(exports)
         .data(readiness)
         .data(recorder.clone())
         .with(HttpTelemetry::new(recorder))

@@ -296,6 +296,32 @@ impl LinkedData {
         }
     }
 
+    /// The JSON-LD document of the node of `kind` with `slug`, made as `/id` makes it; `None`
+    /// when there is no such node; the code of the failure when the query failed.
+    pub async fn document_of(
+        &self,
+        kind: govgraph_entities::NodeKind,
+        slug: &str,
+    ) -> Result<Option<Value>, Code> {
+        let Some(described) = self.kinds.iter().find(|k| k.kind == kind) else {
+            return Ok(None);
+        };
+        match self
+            .run(
+                described,
+                &described.describe,
+                DESCRIBE,
+                slug,
+                Instant::now(),
+            )
+            .await
+        {
+            Ok(node) => Ok(Writer::new(&self.public_url, &self.kinds).document(kind, &node)),
+            Err(Failure(Code::NotFound)) => Ok(None),
+            Err(Failure(code)) => Err(code),
+        }
+    }
+
     fn failed(&self, kind: &Kind, key: &str, failure: Failure) -> Response {
         match failure.0 {
             Code::NotFound => self.no_node(kind, key),
