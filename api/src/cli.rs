@@ -366,7 +366,19 @@ async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
         .await
         .context("cannot migrate the database")?;
     let transaction = db.begin().await.context("cannot start a transaction")?;
-    let written = synthetic::generate(&transaction, scale).await?;
+    // Drawn on a terminal only: indicatif hides itself when standard error is not one.
+    let progress = indicatif::ProgressBar::new(u64::from(scale)).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} units of scale, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let written =
+        synthetic::generate_reporting(&transaction, scale, synthetic::Loading::Bulk, |units| {
+            progress.set_position(u64::from(units));
+        })
+        .await?;
+    progress.finish_and_clear();
     transaction
         .commit()
         .await

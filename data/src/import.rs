@@ -15,9 +15,11 @@ use uuid::Uuid;
 
 use crate::facts::{Batch, CitationFact, EdgeFact, Fact, NodeFact};
 
-/// Ids per `IN (...)` list and rows per `INSERT`: well under both databases' bound-parameter
-/// limits.
+/// Ids per `IN (...)` list: well under both databases' bound-parameter limits.
 const CHUNK: usize = 500;
+
+/// Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMETERS: usize = 30_000;
 
 /// The most rows of each change a summary names; it counts them all.
 pub const NAMED: usize = 1_000;
@@ -225,9 +227,7 @@ pub async fn apply<C: ConnectionTrait>(
     }
     if !options.dry_run {
         insert_all::<node::ActiveModel, _>(db, new_nodes).await?;
-        for (id, detail) in new_details {
-            write_detail(db, id, detail, false).await?;
-        }
+        insert_details(db, new_details).await?;
         for fact in batch
             .nodes
             .iter()
@@ -277,7 +277,7 @@ pub async fn apply<C: ConnectionTrait>(
         }
     }
     if !options.dry_run {
-        insert_all::<edge::ActiveModel, _>(db, new_edges).await?;
+        insert_edges(db, new_edges, &labels).await?;
     }
 
     // Citations.
@@ -473,15 +473,86 @@ where
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
     C: ConnectionTrait,
 {
+    // As many rows per statement as the bound parameters allow.
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (MAX_PARAMETERS / columns).max(1);
     let rows: Vec<A> = rows
         .into_iter()
         .map(IntoActiveModel::into_active_model)
         .collect();
-    for chunk in rows.chunks(CHUNK / 5) {
+    for chunk in rows.chunks(per_statement) {
         A::Entity::insert_many(chunk.iter().cloned())
             .on_conflict_do_nothing()
             .exec_without_returning(db)
             .await?;
+    }
+    Ok(())
+}
+
+/// Inserts relationships with the kinds and names of their ends, which the database keeps on
+/// each (migration 6): written here, they need no second write of the row.
+async fn insert_edges<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<edge::Model>,
+    labels: &Labels,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Alias, OnConflict, Query, SimpleExpr};
+    const COLUMNS: [&str; 14] = [
+        "id",
+        "subject_id",
+        "predicate",
+        "object_id",
+        "role",
+        "valid_from",
+        "valid_to",
+        "created_at",
+        "updated_at",
+        "version",
+        "subject_kind",
+        "subject_name",
+        "object_kind",
+        "object_name",
+    ];
+    let end = |id: &Uuid| {
+        labels
+            .ends
+            .get(id)
+            .map(|(kind, name)| (Some(kind.as_str().to_owned()), Some(name.clone())))
+            .unwrap_or((None, None))
+    };
+    for chunk in rows.chunks(MAX_PARAMETERS / COLUMNS.len()) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(edge::Entity)
+            .columns(COLUMNS.map(Alias::new))
+            .on_conflict(OnConflict::column(edge::Column::Id).do_nothing().to_owned());
+        for row in chunk {
+            let (subject_kind, subject_name) = end(&row.subject_id);
+            let (object_kind, object_name) = end(&row.object_id);
+            let values: [SimpleExpr; 14] = [
+                row.id.into(),
+                row.subject_id.into(),
+                sea_orm::ActiveEnum::to_value(&row.predicate).into(),
+                row.object_id.into(),
+                row.role.clone().into(),
+                row.valid_from
+                    .as_ref()
+                    .map(|d| d.as_str().to_owned())
+                    .into(),
+                row.valid_to.as_ref().map(|d| d.as_str().to_owned()).into(),
+                row.created_at.into(),
+                row.updated_at.into(),
+                row.version.into(),
+                subject_kind.into(),
+                subject_name.into(),
+                object_kind.into(),
+                object_name.into(),
+            ];
+            insert
+                .values(values)
+                .map_err(|error| DbErr::Custom(error.to_string()))?;
+        }
+        db.execute(&insert).await?;
     }
     Ok(())
 }
@@ -595,6 +666,33 @@ pub(crate) async fn details_of<C: ConnectionTrait>(
     Ok(details)
 }
 
+/// Inserts the detail rows of new nodes, a statement per kind and chunk.
+async fn insert_details<C: ConnectionTrait>(
+    db: &C,
+    details: Vec<(Uuid, &Detail)>,
+) -> Result<(), DbErr> {
+    macro_rules! insert {
+        ($($(#[$doc:meta])* $kind:ident = $stored:literal, $module:ident $(($detail:ident))?;)*) => {
+            $($(
+                let rows: Vec<govgraph_entities::$detail::Model> = details
+                    .iter()
+                    .filter_map(|(id, detail)| match detail {
+                        Detail::$kind(model) => {
+                            let mut model = model.clone();
+                            model.node_id = *id;
+                            Some(model)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                insert_all::<govgraph_entities::$detail::ActiveModel, _>(db, rows).await?;
+            )?)*
+        };
+    }
+    govgraph_entities::for_each_kind!(insert);
+    Ok(())
+}
+
 /// Inserts or updates the detail row of node `id`.
 async fn write_detail<C: ConnectionTrait>(
     db: &C,
@@ -626,10 +724,12 @@ async fn write_detail<C: ConnectionTrait>(
     Ok(())
 }
 
-/// How nodes, relationships and citations are named in a summary: `kind:slug`.
+/// How nodes, relationships and citations are named in a summary (`kind:slug`), and the kind
+/// and name of each node, which a relationship keeps a copy of.
 #[derive(Clone, Debug, Default)]
 struct Labels {
     nodes: HashMap<Uuid, String>,
+    ends: HashMap<Uuid, (NodeKind, String)>,
 }
 
 impl Labels {
@@ -640,6 +740,9 @@ impl Labels {
             labels
                 .nodes
                 .insert(fact.id(), reference(fact.kind, &fact.slug));
+            labels
+                .ends
+                .insert(fact.id(), (fact.kind, fact.name.clone()));
         }
         let ends = batch.edges.iter().flat_map(|e| [e.subject, e.object]);
         let sources = batch.citations.iter().map(|c| c.source);
@@ -659,17 +762,19 @@ impl Labels {
             .into_iter()
             .collect();
         for chunk in unknown.chunks(CHUNK) {
-            let rows: Vec<(Uuid, NodeKind, String)> = node::Entity::find()
+            let rows: Vec<(Uuid, NodeKind, String, String)> = node::Entity::find()
                 .select_only()
                 .column(node::Column::Id)
                 .column(node::Column::Kind)
                 .column(node::Column::Slug)
+                .column(node::Column::Name)
                 .filter(node::Column::Id.is_in(chunk.iter().copied()))
                 .into_tuple()
                 .all(db)
                 .await?;
-            for (id, kind, slug) in rows {
+            for (id, kind, slug, name) in rows {
                 self.nodes.insert(id, reference(kind, &slug));
+                self.ends.insert(id, (kind, name));
             }
         }
         Ok(())

@@ -458,6 +458,26 @@ pub async fn generate<C: ConnectionTrait>(
     db: &C,
     scale: u32,
 ) -> Result<LoadSummary, GenerateError> {
+    generate_reporting(db, scale, Loading::Bulk, |_| {}).await
+}
+
+/// How a generation writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loading {
+    /// As a bulk load (see [`crate::bulk`]): what the database derives, derived once at the end.
+    Bulk,
+    /// Row by row, the database deriving as each row arrives: what any other import does.
+    RowByRow,
+}
+
+/// [`generate`], written as `loading` says, calling `done` with the number of units written
+/// after each.
+pub async fn generate_reporting<C: ConnectionTrait>(
+    db: &C,
+    scale: u32,
+    loading: Loading,
+    mut done: impl FnMut(u32) + Send,
+) -> Result<LoadSummary, GenerateError> {
     if !(1..=MAX_SCALE).contains(&scale) {
         return Err(GenerateError::Scale(scale));
     }
@@ -473,6 +493,10 @@ pub async fn generate<C: ConnectionTrait>(
         return Err(GenerateError::NoCountries);
     }
     let mut summary = LoadSummary::default();
+    let load = match loading {
+        Loading::Bulk => Some(crate::bulk::begin(db).await?),
+        Loading::RowByRow => None,
+    };
     for index in 0..scale {
         let mut unit = Unit {
             index,
@@ -487,6 +511,10 @@ pub async fn generate<C: ConnectionTrait>(
         summary.nodes += written.nodes.created.count as u64;
         summary.edges += written.edges.created.count as u64;
         summary.citations += written.citations.created.count as u64;
+        done(index + 1);
+    }
+    if let Some(load) = load {
+        load.finish(db).await?;
     }
     Ok(summary)
 }

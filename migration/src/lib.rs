@@ -9,11 +9,13 @@
 //! relationship's ends with it, and indexes a node's relationships in each order a page of them
 //! offers; the seventh keeps a version of the graph that grows with every write, for answers
 //! revalidated by `ETag`; the eighth indexes the timeline; the ninth records which version of each
-//! data set a database holds.
+//! data set a database holds; the tenth lets a bulk load defer what the database derives from
+//! each row it writes, and derive it once at the end ([`derived`]).
 
 pub use sea_orm_migration::prelude::*;
 
 pub mod countries;
+pub mod derived;
 mod m20261127_000001_create_graph;
 mod m20261127_000002_load_default_data_set;
 mod m20261129_000003_create_search;
@@ -23,6 +25,7 @@ mod m20261129_000006_order_relationships;
 mod m20261129_000007_count_graph_changes;
 mod m20261129_000008_order_the_timeline;
 mod m20261207_000009_record_data_sets;
+mod m20261207_000010_defer_derived_data_in_bulk_loads;
 
 /// Runs `statements` one after another.
 async fn run_all<C: sea_orm_migration::sea_orm::ConnectionTrait>(
@@ -51,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_count_graph_changes::Migration),
             Box::new(m20261129_000008_order_the_timeline::Migration),
             Box::new(m20261207_000009_record_data_sets::Migration),
+            Box::new(m20261207_000010_defer_derived_data_in_bulk_loads::Migration),
         ]
     }
 }

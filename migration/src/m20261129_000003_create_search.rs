@@ -119,7 +119,7 @@ fn joined(parts: &[String]) -> String {
 
 /// The search document of the node whose id is the SQL expression `target`, as the columns
 /// `node_id, name, codes, aliases, summary`, selected from `node AS n`.
-fn document(backend: DbBackend, target: &str) -> String {
+pub(crate) fn document(backend: DbBackend, target: &str) -> String {
     let external_ids = match backend {
         DbBackend::Postgres => format!(
             "(SELECT string_agg(value, '; ' ORDER BY scheme, value) FROM external_id WHERE external_id.node_id = {target})"

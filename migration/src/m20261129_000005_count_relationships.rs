@@ -116,7 +116,7 @@ const MOVED: &str = "(old.subject_id <> new.subject_id OR old.predicate <> new.p
                      OR old.object_id <> new.object_id)";
 
 /// The statements that fill the tallies from the relationships already there.
-fn backfill() -> [String; 2] {
+pub(crate) fn backfill() -> [String; 2] {
     [
         "INSERT INTO edge_tally (predicate, subject_kind, object_kind, edges) \
          SELECT e.predicate, s.kind, o.kind, count(*) FROM edge e \
@@ -186,7 +186,7 @@ fn sqlite_down() -> Vec<String> {
 /// predicate, object_id, d`, where `d` is 1 for a row that arrived and -1 for one that left) into
 /// the tallies. One statement for a whole batch: a bulk insert updates each tally row once, not
 /// once per relationship.
-fn postgres_counted(changes: &str) -> String {
+pub(crate) fn postgres_counted(changes: &str) -> String {
     format!(
         "WITH changes AS ({changes}), \
          tallied AS (\

@@ -36,7 +36,7 @@ const TABLES: [&str; 12] = [
     "external_id",
 ];
 
-const BUMP: &str = "UPDATE graph_version SET version = version + 1 WHERE id = 1";
+pub(crate) const BUMP: &str = "UPDATE graph_version SET version = version + 1 WHERE id = 1";
 
 fn postgres_up() -> Vec<String> {
     let mut statements = vec![format!(

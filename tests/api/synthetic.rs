@@ -134,3 +134,101 @@ async fn a_scale_out_of_range_is_refused_before_anything_is_written() {
         before
     );
 }
+
+/// The rows the database derives from the graph: counts, search documents, the ends each
+/// relationship keeps, in a stable order.
+async fn derived(db: &TestDb) -> Vec<String> {
+    use sea_orm::ConnectionTrait as _;
+    let backend = db.db.get_database_backend();
+    // Ids as text: SQLite keeps them as 16 bytes.
+    let id = |column: &str| match backend {
+        sea_orm::DbBackend::Postgres => format!("CAST({column} AS text)"),
+        _ => format!("hex({column})"),
+    };
+    let mut all = Vec::new();
+    for sql in [
+        "SELECT predicate || ' ' || subject_kind || ' ' || object_kind || ' ' || edges AS row \
+         FROM edge_tally WHERE edges <> 0"
+            .to_owned(),
+        format!(
+            "SELECT {} || ' ' || predicate || ' ' || direction || ' ' || other_kind \
+             || ' ' || neighbours AS row FROM node_degree WHERE neighbours <> 0",
+            id("node_id")
+        ),
+        format!(
+            "SELECT {} || ' ' || name || ' ' || codes || ' ' || aliases || ' ' || summary AS row \
+             FROM node_search",
+            id("node_id")
+        ),
+        format!(
+            "SELECT {} || ' ' || subject_kind || ' ' || subject_name || ' ' || object_kind \
+             || ' ' || object_name AS row FROM edge",
+            id("id")
+        ),
+    ] {
+        let mut rows: Vec<String> = db
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .expect("derived rows read")
+            .iter()
+            .map(|row| row.try_get::<String>("", "row").expect("a row"))
+            .collect();
+        rows.sort();
+        all.extend(rows);
+    }
+    all
+}
+
+#[tokio::test]
+async fn a_bulk_load_derives_the_same_counts_documents_and_ends_as_row_by_row_writes() {
+    let (bulk, row_by_row) = (TestDb::new().await, TestDb::new().await);
+    for (db, loading) in [
+        (&bulk, synthetic::Loading::Bulk),
+        (&row_by_row, synthetic::Loading::RowByRow),
+    ] {
+        let transaction = db.db.begin().await.expect("transaction");
+        synthetic::generate_reporting(&transaction, 1, loading, |_| {})
+            .await
+            .expect("generated");
+        transaction.commit().await.expect("committed");
+    }
+    let expected = derived(&row_by_row).await;
+    assert!(
+        expected.len() > 3_390 + 10_000,
+        "{} derived rows",
+        expected.len()
+    );
+    assert_eq!(derived(&bulk).await, expected);
+    // The load's mark is gone, and every index is back.
+    let version = |db: &TestDb| {
+        let db = db.db.clone();
+        async move {
+            use sea_orm::ConnectionTrait as _;
+            let backend = db.get_database_backend();
+            let count = |sql: &'static str| {
+                let db = db.clone();
+                async move {
+                    db.query_one_raw(sea_orm::Statement::from_string(backend, sql))
+                        .await
+                        .expect("read")
+                        .expect("a row")
+                        .try_get::<i64>("", "n")
+                        .expect("a count")
+                }
+            };
+            let indexes = match backend {
+                sea_orm::DbBackend::Postgres => {
+                    count(
+                        "SELECT COUNT(*) AS n FROM pg_indexes WHERE schemaname = current_schema()",
+                    )
+                    .await
+                }
+                _ => count("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index'").await,
+            };
+            (count("SELECT COUNT(*) AS n FROM bulk_load").await, indexes)
+        }
+    };
+    assert_eq!(version(&bulk).await, version(&row_by_row).await);
+    assert_eq!(version(&bulk).await.0, 0);
+}
