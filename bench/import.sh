@@ -6,11 +6,13 @@
 #
 #   bench/import.sh                        # scale 100
 #   SCALE=10 bench/import.sh
+#   DATABASES=postgres bench/import.sh     # one database only (sqlite, postgres)
 #   GOVGRAPH=/path/to/govgraph bench/import.sh   # measure another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCALE="${SCALE:-100}"
+DATABASES="${DATABASES:-sqlite postgres}"
 PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
 DATABASE="${DATABASE:-govgraph_import_bench}"
 WORK="$(mktemp -d)"
@@ -33,14 +35,20 @@ timed() {
     say "$1: $(cat "$WORK/$1.out")"
 }
 
-say "SQLite, scale $SCALE"
-timed sqlite "sqlite://$WORK/govgraph.db?mode=rwc"
-say "PostgreSQL, scale $SCALE"
-psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
-timed postgres "postgres://postgres@127.0.0.1:5432/${DATABASE}"
+for db in $DATABASES; do
+    say "$db, scale $SCALE"
+    case "$db" in
+        sqlite) timed sqlite "sqlite://$WORK/govgraph.db?mode=rwc" ;;
+        postgres)
+            psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS ${DATABASE}" -c "CREATE DATABASE ${DATABASE}"
+            timed postgres "postgres://postgres@127.0.0.1:5432/${DATABASE}"
+            ;;
+        *) echo "unknown database $db: sqlite or postgres" >&2; exit 1 ;;
+    esac
+done
 
 printf '| database | scale | nodes | relationships | seconds | peak RSS (MiB) |\n|---|---:|---:|---:|---:|---:|\n'
-for db in sqlite postgres; do
+for db in $DATABASES; do
     read -r seconds kib <"$WORK/$db"
     nodes=$(grep -o '[0-9]* nodes' "$WORK/$db.out" | cut -d' ' -f1)
     edges=$(grep -o '[0-9]* relationships' "$WORK/$db.out" | cut -d' ' -f1)
