@@ -124,3 +124,25 @@ fn the_published_json_schema_is_the_format_s() {
         serde_json::to_string_pretty(&crate::format::json_schema()).expect("the schema serialises");
     check_generated("govgraph-data.schema.json", &format!("{schema}\n"));
 }
+
+#[test]
+fn every_default_file_is_valid_under_the_published_schema_and_a_field_it_does_not_know_is_not() {
+    let schema = crate::format::json_schema();
+    let validator = jsonschema::draft7::new(&schema).expect("the schema compiles");
+    for (name, text) in FILES {
+        let file: serde_json::Value = toml::from_str(text).expect("the file is TOML");
+        let errors: Vec<String> = validator
+            .iter_errors(&file)
+            .map(|error| error.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    for wrong in [
+        "[[node]]\nref = \"topic:x\"\nname = \"X\"\ncolour = \"red\"\n",
+        "[[node]]\nref = \"Topic X\"\nname = \"X\"\n",
+        "[[source]]\nslug = \"s\"\nname = \"\"\nsource_kind = \"REPORT\"\n",
+    ] {
+        let file: serde_json::Value = toml::from_str(wrong).expect("the file is TOML");
+        assert!(!validator.is_valid(&file), "the schema accepts {wrong}");
+    }
+}
