@@ -226,6 +226,8 @@ pub async fn apply<C: ConnectionTrait>(
         }
     }
     if !options.dry_run {
+        // In key order, so that each index page is visited once per batch.
+        new_nodes.sort_by_key(|row| row.id);
         insert_all::<node::ActiveModel, _>(db, new_nodes).await?;
         insert_details(db, new_details).await?;
         for fact in batch
@@ -277,6 +279,7 @@ pub async fn apply<C: ConnectionTrait>(
         }
     }
     if !options.dry_run {
+        new_edges.sort_by_key(|row| row.id);
         insert_edges(db, new_edges, &labels).await?;
     }
 
@@ -317,6 +320,7 @@ pub async fn apply<C: ConnectionTrait>(
         }
     }
     if !options.dry_run {
+        new_citations.sort_by_key(|row| row.id);
         insert_all::<citation::ActiveModel, _>(db, new_citations).await?;
     }
 
