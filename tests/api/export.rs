@@ -89,12 +89,7 @@ async fn count(db: &TestDb, table: &str) -> usize {
 fn readme_queries() -> Vec<String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    readme
-        .split("```graphql\n")
-        .skip(1)
-        .filter_map(|block| block.split("```").next())
-        .map(str::to_owned)
-        .collect()
+    crate::readme::examples(&readme)
 }
 
 #[tokio::test]

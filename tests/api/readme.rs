@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::helpers::TestApp;
 
 /// The ```graphql blocks of a Markdown file.
-fn examples(markdown: &str) -> Vec<String> {
+pub(crate) fn examples(markdown: &str) -> Vec<String> {
     markdown
         .split("```graphql\n")
         .skip(1)
