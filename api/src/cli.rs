@@ -361,10 +361,16 @@ async fn shutdown_signal() {
 
 async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let db = open(database).await?;
+    let url = redacted(&database.database_url);
+    db::probe(database)
+        .await
+        .map_err(|unreachable| anyhow::anyhow!("cannot open the database {url}: {unreachable}"))?;
     db::migrate(database)
         .await
         .context("cannot migrate the database")?;
+    let db = db::connect_for_load(database)
+        .await
+        .with_context(|| format!("cannot open the database {url} for loading"))?;
     let transaction = db.begin().await.context("cannot start a transaction")?;
     // Drawn on a terminal only: indicatif hides itself when standard error is not one.
     let progress = indicatif::ProgressBar::new(u64::from(scale)).with_style(
@@ -383,9 +389,7 @@ async fn generate(scale: u32, database: &DatabaseConfig) -> anyhow::Result<()> {
         .commit()
         .await
         .context("cannot commit the synthetic graph")?;
-    govgraph_data::analyze(&db)
-        .await
-        .context("cannot update the planner's statistics")?;
+    db::close_load(db).await?;
     println!(
         "generated scale {scale}: {} nodes, {} relationships, {} citations inserted in {:.1} s",
         written.nodes,

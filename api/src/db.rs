@@ -43,6 +43,72 @@ pub async fn connect(
     Ok(db)
 }
 
+/// Opens the one connection a bulk load writes through (see `govgraph_data::bulk`). On SQLite
+/// the load writes through a rollback journal rather than the write-ahead log when it can: a load larger
+/// than the page cache spills pages as it goes, and the log takes a new copy of a page at every
+/// spill where the journal keeps one (58 s against 76 s at scale 100). Leaving WAL mode needs the
+/// database to itself; while another connection has it open (a server, say), the load goes
+/// through the log. [`close_load`] puts the database back in WAL mode.
+pub async fn connect_for_load(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    use sqlx::sqlite::SqliteJournalMode;
+
+    if config.is_sqlite() {
+        match open_loader(config, SqliteJournalMode::Delete, Duration::ZERO).await {
+            Err(error) if is_locked(&error) => tracing::warn!(
+                "another connection has the database open: loading through the write-ahead log, \
+                 which is slower"
+            ),
+            Ok(db) => {
+                // Once out of WAL mode, wait for readers as any connection does.
+                db.execute_unprepared("PRAGMA busy_timeout = 5000").await?;
+                return Ok(db);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    open_loader(config, SqliteJournalMode::Wal, Duration::from_secs(5)).await
+}
+
+async fn open_loader(
+    config: &DatabaseConfig,
+    journal: sqlx::sqlite::SqliteJournalMode,
+    busy_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |options| {
+            options
+                .journal_mode(journal)
+                .foreign_keys(true)
+                .busy_timeout(busy_timeout)
+        });
+    Database::connect(options).await
+}
+
+/// Whether SQLite refused `error`'s statement because another connection holds a lock
+/// (`SQLITE_BUSY`).
+fn is_locked(error: &DbErr) -> bool {
+    match error {
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(error)) => error
+            .as_database_error()
+            .and_then(|error| error.code())
+            .is_some_and(|code| code == "5"),
+        _ => false,
+    }
+}
+
+/// Closes a connection opened by [`connect_for_load`], putting a SQLite database back in WAL
+/// mode.
+pub async fn close_load(db: DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+    }
+    db.close().await
+}
+
 /// Applies every pending migration over a connection of its own, on which no statement
 /// timeout applies, then imports the default data set unless the database holds this version
 /// of it already: a new database gets it, and one made by an earlier version gets its changes.

@@ -8,8 +8,8 @@ use std::fmt;
 
 use govgraph_entities::{Detail, NodeKind, citation, edge, external_id, node};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, Iterable, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, IntoActiveModel, Iterable, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -18,8 +18,15 @@ use crate::facts::{Batch, CitationFact, EdgeFact, Fact, NodeFact};
 /// Ids per `IN (...)` list: well under both databases' bound-parameter limits.
 const CHUNK: usize = 500;
 
-/// Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
-const MAX_PARAMETERS: usize = 30_000;
+/// Bound parameters per multi-row insert. PostgreSQL plans a statement once whatever its size,
+/// so it takes many (under its limit of 65,535); SQLite compiles every parameter into the
+/// statement's program, which costs memory and gains nothing past a few thousand.
+fn max_parameters(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Sqlite => 3_000,
+        _ => 30_000,
+    }
+}
 
 /// The most rows of each change a summary names; it counts them all.
 pub const NAMED: usize = 1_000;
@@ -173,10 +180,10 @@ pub async fn apply<C: ConnectionTrait>(
     let mut new_details = Vec::new();
     for fact in &batch.nodes {
         let id = fact.id();
-        let label = labels.node(id);
+        let label = || labels.node(id);
         match stored.get(&id) {
             None => {
-                summary.nodes.created.push(|| label);
+                summary.nodes.created.push(label);
                 new_nodes.push(node::Model {
                     id,
                     kind: fact.kind,
@@ -201,7 +208,7 @@ pub async fn apply<C: ConnectionTrait>(
                     summary.nodes.unchanged += 1;
                     continue;
                 }
-                summary.nodes.updated.push(|| label);
+                summary.nodes.updated.push(label);
                 if options.dry_run {
                     continue;
                 }
@@ -244,14 +251,15 @@ pub async fn apply<C: ConnectionTrait>(
     let stored =
         by_id::<edge::Entity, _>(db, &ids, edge::Column::Id, |e: &edge::Model| e.id).await?;
     let mut new_edges = Vec::new();
-    let mut edge_labels = HashMap::with_capacity(batch.edges.len());
+    // Labels are written only for the first rows of each change, which a summary names.
+    let mut edge_facts = HashMap::with_capacity(batch.edges.len());
     for fact in &batch.edges {
         let id = fact.id();
-        let label = labels.edge(fact);
-        edge_labels.insert(id, label.clone());
+        let label = || labels.edge(fact);
+        edge_facts.insert(id, fact);
         match stored.get(&id) {
             None => {
-                summary.edges.created.push(|| label);
+                summary.edges.created.push(label);
                 new_edges.push(edge::Model {
                     id,
                     subject_id: fact.subject,
@@ -267,7 +275,7 @@ pub async fn apply<C: ConnectionTrait>(
             }
             Some(row) if row.valid_to == fact.valid_to => summary.edges.unchanged += 1,
             Some(row) => {
-                summary.edges.updated.push(|| label);
+                summary.edges.updated.push(label);
                 if !options.dry_run {
                     let mut update = row.clone().into_active_model();
                     update.valid_to = Set(fact.valid_to.clone());
@@ -291,14 +299,19 @@ pub async fn apply<C: ConnectionTrait>(
     let mut new_citations = Vec::new();
     for fact in &batch.citations {
         let id = fact.id();
-        let of = match fact.fact {
-            Fact::Node(id) => labels.node(id),
-            Fact::Edge(id) => edge_labels.get(&id).cloned().unwrap_or_default(),
+        let label = || {
+            let of = match fact.fact {
+                Fact::Node(id) => labels.node(id),
+                Fact::Edge(id) => edge_facts
+                    .get(&id)
+                    .map(|edge| labels.edge(edge))
+                    .unwrap_or_default(),
+            };
+            format!("{} of {of}", labels.node(fact.source))
         };
-        let label = format!("{} of {of}", labels.node(fact.source));
         match stored.get(&id) {
             None => {
-                summary.citations.created.push(|| label);
+                summary.citations.created.push(label);
                 new_citations.push(citation::Model {
                     id,
                     source_id: fact.source,
@@ -310,7 +323,7 @@ pub async fn apply<C: ConnectionTrait>(
             }
             Some(row) if row.excerpt == fact.excerpt => summary.citations.unchanged += 1,
             Some(row) => {
-                summary.citations.updated.push(|| label);
+                summary.citations.updated.push(label);
                 if !options.dry_run {
                     let mut update = row.clone().into_active_model();
                     update.excerpt = Set(fact.excerpt.clone());
@@ -479,7 +492,7 @@ where
 {
     // As many rows per statement as the bound parameters allow.
     let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
-    let per_statement = (MAX_PARAMETERS / columns).max(1);
+    let per_statement = (max_parameters(db.get_database_backend()) / columns).max(1);
     let rows: Vec<A> = rows
         .into_iter()
         .map(IntoActiveModel::into_active_model)
@@ -524,7 +537,7 @@ async fn insert_edges<C: ConnectionTrait>(
             .map(|(kind, name)| (Some(kind.as_str().to_owned()), Some(name.clone())))
             .unwrap_or((None, None))
     };
-    for chunk in rows.chunks(MAX_PARAMETERS / COLUMNS.len()) {
+    for chunk in rows.chunks(max_parameters(db.get_database_backend()) / COLUMNS.len()) {
         let mut insert = Query::insert();
         insert
             .into_table(edge::Entity)

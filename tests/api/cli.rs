@@ -234,5 +234,17 @@ async fn a_generated_graph_leaves_planner_statistics_that_count_what_it_wrote() 
     assert!(counted.get("edge") > Some(&10_000), "{counted:?}");
     assert!(counted.get("node") > Some(&3_390), "{counted:?}");
     assert!(counted.get("citation") > Some(&13_390), "{counted:?}");
+    // The load wrote through a rollback journal; the database is back in WAL mode.
+    let mode: String = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "PRAGMA journal_mode",
+        ))
+        .await
+        .expect("the journal mode")
+        .expect("a row")
+        .try_get_by_index(0)
+        .expect("a mode");
+    assert_eq!(mode, "wal");
     db.close().await.expect("closed");
 }

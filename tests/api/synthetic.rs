@@ -200,7 +200,7 @@ async fn a_bulk_load_derives_the_same_counts_documents_and_ends_as_row_by_row_wr
         expected.len()
     );
     assert_eq!(derived(&bulk).await, expected);
-    // The load's mark is gone, and every index is back.
+    // The load's mark is gone, and every index and foreign key is back.
     let version = |db: &TestDb| {
         let db = db.db.clone();
         async move {
@@ -226,9 +226,105 @@ async fn a_bulk_load_derives_the_same_counts_documents_and_ends_as_row_by_row_wr
                 }
                 _ => count("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index'").await,
             };
-            (count("SELECT COUNT(*) AS n FROM bulk_load").await, indexes)
+            let foreign_keys = match backend {
+                sea_orm::DbBackend::Postgres => {
+                    count(
+                        "SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f' \
+                         AND connamespace = current_schema()::regnamespace",
+                    )
+                    .await
+                }
+                _ => count("SELECT COUNT(*) AS n FROM pragma_foreign_key_check").await,
+            };
+            (
+                count("SELECT COUNT(*) AS n FROM bulk_load").await,
+                indexes,
+                foreign_keys,
+            )
         }
     };
     assert_eq!(version(&bulk).await, version(&row_by_row).await);
     assert_eq!(version(&bulk).await.0, 0);
+}
+
+#[tokio::test]
+async fn a_bulk_load_that_leaves_a_reference_to_nothing_fails_and_writes_nothing() {
+    use govgraph_data::facts::{Batch, EdgeFact};
+    use govgraph_entities::Predicate;
+
+    let db = TestDb::new().await;
+    let before = edge::Entity::find().count(&db.db).await.expect("count");
+    let transaction = db.db.begin().await.expect("transaction");
+    let load = govgraph_data::bulk::begin(&transaction)
+        .await
+        .expect("a load begins");
+    // The person is in neither the batch nor the database.
+    let batch = Batch {
+        edges: vec![EdgeFact {
+            subject: node_id(NodeKind::Person, "nobody-at-all"),
+            predicate: Predicate::MemberOf,
+            object: node_id(NodeKind::Partnership, "dgx"),
+            role: None,
+            valid_from: None,
+            valid_to: None,
+        }],
+        ..Batch::default()
+    };
+    let loaded = async {
+        govgraph_data::import::apply(&transaction, &batch, govgraph_data::Options::default())
+            .await?;
+        load.finish(&transaction).await
+    }
+    .await;
+    assert!(loaded.is_err(), "the load went through: {loaded:?}");
+    transaction.rollback().await.expect("rolled back");
+    assert_eq!(
+        edge::Entity::find().count(&db.db).await.expect("count"),
+        before
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_load_reads_keys_through_their_index_whatever_the_statistics_say() {
+    use sea_orm::ConnectionTrait as _;
+
+    let db = TestDb::new().await;
+    if db.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        // PostgreSQL's loads turn sequential scans off (`enable_seqscan`).
+        return;
+    }
+    // Statistics of the data set alone: a few hundred citations.
+    db.db
+        .execute_unprepared("PRAGMA analysis_limit = 1000; ANALYZE")
+        .await
+        .expect("analyzed");
+    let plan = |db: sea_orm::DatabaseTransaction| async move {
+        let keys = vec!["randomblob(16)"; 500].join(", ");
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN SELECT * FROM citation WHERE id IN ({keys})"),
+            ))
+            .await
+            .expect("a plan");
+        let detail: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get("", "detail").expect("detail"))
+            .collect();
+        (db, detail.join("; "))
+    };
+    // Outside a load, 500 keys cost more than reading a small table whole...
+    let (transaction, outside) = plan(db.db.begin().await.expect("transaction")).await;
+    assert_eq!(outside, "SCAN citation");
+    // ...but a load grows the table with every batch: its lookups go through the key.
+    let load = govgraph_data::bulk::begin(&transaction)
+        .await
+        .expect("a load begins");
+    let (transaction, inside) = plan(transaction).await;
+    assert!(
+        inside.starts_with("SEARCH citation USING INDEX sqlite_autoindex_citation_1"),
+        "{inside}"
+    );
+    load.finish(&transaction).await.expect("the load ends");
+    transaction.rollback().await.expect("rolled back");
 }
