@@ -70,8 +70,8 @@ enum Command {
         database: DatabaseConfig,
     },
     /// Write the whole graph out: in the data-file format (which `import` reads back), as
-    /// GraphML, or as CSV (one file per kind, and one of the relationships). The service
-    /// serves the same at `GET /export/{format}`, and JSON-LD there too.
+    /// GraphML, as JSON-LD, or as CSV (one file per kind, and one of the relationships). The
+    /// service serves the same at `GET /export/{format}`.
     Export {
         /// The format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
@@ -80,6 +80,10 @@ enum Command {
         /// created if missing.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
+        /// For JSON-LD, the public base URL of the service the graph is served by: every node's
+        /// `@id` starts with it. Default: that of a service on the default listen address.
+        #[arg(long, env = "GOVGRAPH_PUBLIC_URL", value_parser = crate::config::public_url)]
+        public_url: Option<String>,
         #[command(flatten)]
         database: DatabaseConfig,
     },
@@ -101,6 +105,8 @@ enum ExportFormat {
     Toml,
     /// GraphML, for Gephi, Cytoscape and networkx.
     Graphml,
+    /// JSON-LD: every node's document, as the service's `/id/{kind}/{slug}` describes it.
+    Jsonld,
     /// CSV, one file per kind and one of the relationships.
     Csv,
 }
@@ -166,8 +172,20 @@ async fn run(cli: Cli, telemetry: &Telemetry) -> anyhow::Result<()> {
         Some(Command::Export {
             format,
             output,
+            public_url,
             database,
-        }) => export(format, output.as_deref(), &database).await,
+        }) => {
+            let public_url = public_url.unwrap_or_else(|| {
+                crate::config::public_url_of(std::net::SocketAddr::from(([127, 0, 0, 1], 8000)))
+            });
+            let export = Export {
+                format,
+                output: output.as_deref(),
+                public_url,
+                metrics: telemetry.metrics.clone(),
+            };
+            export.run(&database).await
+        }
         Some(Command::Import {
             files,
             dry_run,
@@ -454,58 +472,112 @@ impl<W: std::io::Write + Send> govgraph_data::export::Sink for Written<W> {
     }
 }
 
-async fn export(
+/// What `govgraph export` is asked for.
+struct Export<'a> {
     format: ExportFormat,
-    output: Option<&std::path::Path>,
-    database: &DatabaseConfig,
-) -> anyhow::Result<()> {
-    use govgraph_data::export::{Format, export};
-    use std::io::Write as _;
+    /// A file, or for CSV a directory; standard output when left out.
+    output: Option<&'a std::path::Path>,
+    /// The base of JSON-LD's `@id`s.
+    public_url: String,
+    /// Where the JSON-LD export's queries are counted.
+    metrics: crate::telemetry::Metrics,
+}
 
-    let db = open(database).await?;
-    let pending = Migrator::get_pending_migrations(&db)
-        .await
-        .context("cannot read the migrations")?;
-    if !pending.is_empty() {
-        anyhow::bail!(
-            "the database is not migrated ({} migration(s) pending): run `govgraph migrate up`, \
-             or start the service on it",
-            pending.len()
-        );
-    }
-    let create = |path: &std::path::Path| {
-        std::fs::File::create(path)
-            .map(std::io::BufWriter::new)
-            .with_context(|| format!("cannot create {}", path.display()))
-    };
-    let single = match format {
-        ExportFormat::Toml => Some(Format::Toml),
-        ExportFormat::Graphml => Some(Format::Graphml),
-        ExportFormat::Csv => None,
-    };
-    match (single, output) {
-        (Some(format), Some(path)) => {
-            let mut sink = Written(create(path)?);
-            export(&db, format, &mut sink).await?;
-            sink.0.flush().context("cannot write the export")?;
+impl Export<'_> {
+    async fn run(self, database: &DatabaseConfig) -> anyhow::Result<()> {
+        use govgraph_data::export::Format;
+
+        let db = open(database).await?;
+        let pending = Migrator::get_pending_migrations(&db)
+            .await
+            .context("cannot read the migrations")?;
+        if !pending.is_empty() {
+            anyhow::bail!(
+                "the database is not migrated ({} migration(s) pending): run `govgraph migrate \
+                 up`, or start the service on it",
+                pending.len()
+            );
         }
-        (Some(format), None) => {
-            let mut sink = Written(std::io::BufWriter::new(std::io::stdout()));
-            export(&db, format, &mut sink).await?;
-            sink.0.flush().context("cannot write the export")?;
-        }
-        (None, Some(directory)) => {
-            std::fs::create_dir_all(directory)
-                .with_context(|| format!("cannot create {}", directory.display()))?;
-            for format in Format::every_csv() {
-                let mut sink = Written(create(&directory.join(format.file_name()))?);
-                export(&db, format, &mut sink).await?;
-                sink.0.flush().context("cannot write the export")?;
+        let single = match self.format {
+            ExportFormat::Toml => Format::Toml,
+            ExportFormat::Graphml => Format::Graphml,
+            ExportFormat::Jsonld => {
+                let mut sink = self.sink()?;
+                json_ld(db, self.public_url, self.metrics, &mut sink).await?;
+                return sink.finish();
             }
-        }
-        (None, None) => {
-            anyhow::bail!("CSV is written as one file per table: name a directory with --output")
-        }
+            ExportFormat::Csv => {
+                let Some(directory) = self.output else {
+                    anyhow::bail!(
+                        "CSV is written as one file per table: name a directory with --output"
+                    )
+                };
+                std::fs::create_dir_all(directory)
+                    .with_context(|| format!("cannot create {}", directory.display()))?;
+                for format in Format::every_csv() {
+                    let mut sink = Written(create(&directory.join(format.file_name()))?);
+                    govgraph_data::export::export(&db, format, &mut sink).await?;
+                    sink.finish()?;
+                }
+                return Ok(());
+            }
+        };
+        let mut sink = self.sink()?;
+        govgraph_data::export::export(&db, single, &mut sink).await?;
+        sink.finish()
+    }
+
+    /// The file asked for, or standard output.
+    fn sink(&self) -> anyhow::Result<Written<Box<dyn std::io::Write + Send>>> {
+        Ok(Written(match self.output {
+            Some(path) => Box::new(create(path)?),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+        }))
+    }
+}
+
+fn create(path: &std::path::Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+impl<W: std::io::Write> Written<W> {
+    fn finish(mut self) -> anyhow::Result<()> {
+        self.0.flush().context("cannot write the export")
+    }
+}
+
+/// Every node's JSON-LD document, as the service's linked-data endpoint describes it: the
+/// service's own `/export/jsonld`, answered in this process without a listener, so that the
+/// file and the endpoint cannot differ.
+async fn json_ld(
+    db: sea_orm::DatabaseConnection,
+    public_url: String,
+    metrics: crate::telemetry::Metrics,
+    sink: &mut Written<Box<dyn std::io::Write + Send>>,
+) -> anyhow::Result<()> {
+    use futures_util::StreamExt as _;
+    use poem::Endpoint as _;
+
+    let mut settings = Settings::new(crate::config::Limits::default(), metrics);
+    settings.public_url = public_url;
+    let app = server::app(db, settings).context("cannot describe the graph")?;
+    let request = poem::Request::builder()
+        .uri(poem::http::Uri::from_static("/export/jsonld"))
+        .finish();
+    let response = app.get_response(request).await;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body = response.into_body().into_string().await.unwrap_or_default();
+        anyhow::bail!("the JSON-LD export failed ({status}): {body}");
+    }
+    let mut body = response.into_body().into_bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.context("the JSON-LD export failed")?;
+        sink.0
+            .write_all(&chunk)
+            .context("cannot write the export")?;
     }
     Ok(())
 }

@@ -5,11 +5,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::future::Future;
 
 use govgraph_entities::{Detail, NodeKind, citation, edge, external_id, node};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, Iterable, QueryFilter, QuerySelect,
+    EntityTrait, IntoActiveModel, Iterable, QueryFilter, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -167,114 +168,125 @@ pub async fn apply<C: ConnectionTrait>(
     options: Options,
 ) -> Result<Summary, DbErr> {
     let now = chrono::Utc::now();
-    let labels = Labels::of(db, batch).await?;
+    // Each id is a digest of the fact's natural key: computed once.
+    let node_ids: Vec<Uuid> = batch.nodes.iter().map(NodeFact::id).collect();
+    let labels = Labels::of(db, batch, &node_ids).await?;
     let mut summary = Summary::default();
 
     // Nodes and their details and external ids.
-    let ids: Vec<Uuid> = batch.nodes.iter().map(NodeFact::id).collect();
-    let stored =
-        by_id::<node::Entity, _>(db, &ids, node::Column::Id, |n: &node::Model| n.id).await?;
-    let details = stored_details(db, batch).await?;
-    let external = stored_external_ids(db, &ids).await?;
-    let mut new_nodes = Vec::new();
+    let rows = batch
+        .nodes
+        .iter()
+        .zip(&node_ids)
+        .map(|(fact, &id)| node::Model {
+            id,
+            kind: fact.kind,
+            slug: fact.slug.clone(),
+            name: fact.name.clone(),
+            name_folded: node::fold(&fact.name),
+            summary: fact.summary.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        });
+    let (created, stored) = settle(db, rows.collect(), options.dry_run, |rows| {
+        insert_new::<node::ActiveModel, _>(db, rows, node::Column::Id)
+    })
+    .await?;
+    let old: Vec<(Uuid, NodeKind)> = batch
+        .nodes
+        .iter()
+        .zip(&node_ids)
+        .filter(|(_, id)| !created.contains(id))
+        .map(|(fact, &id)| (id, fact.kind))
+        .collect();
+    let details = stored_details(db, &old).await?;
+    let old_ids: Vec<Uuid> = old.iter().map(|(id, _)| *id).collect();
+    let external = stored_external_ids(db, &old_ids).await?;
     let mut new_details = Vec::new();
-    for fact in &batch.nodes {
-        let id = fact.id();
+    let mut new_external_ids = Vec::new();
+    for (fact, &id) in batch.nodes.iter().zip(&node_ids) {
         let label = || labels.node(id);
-        match stored.get(&id) {
-            None => {
-                summary.nodes.created.push(label);
-                new_nodes.push(node::Model {
-                    id,
-                    kind: fact.kind,
-                    slug: fact.slug.clone(),
-                    name: fact.name.clone(),
-                    name_folded: node::fold(&fact.name),
-                    summary: fact.summary.clone(),
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
-                });
-                new_details.push((id, &fact.detail));
-            }
-            Some(row) => {
-                let detail_changed = details
-                    .get(&id)
-                    .is_none_or(|stored| !same_detail(stored, &fact.detail, id));
-                let ids_changed =
-                    external.get(&id).unwrap_or(&BTreeMap::new()) != &fact.external_ids;
-                let row_changed = row.name != fact.name || row.summary != fact.summary;
-                if !(detail_changed || ids_changed || row_changed) {
-                    summary.nodes.unchanged += 1;
-                    continue;
-                }
-                summary.nodes.updated.push(label);
-                if options.dry_run {
-                    continue;
-                }
-                let mut update = row.clone().into_active_model();
-                update.name = Set(fact.name.clone());
-                update.name_folded = Set(node::fold(&fact.name));
-                update.summary = Set(fact.summary.clone());
-                update.updated_at = Set(now);
-                update.version = Set(row.version + 1);
-                update.update(db).await?;
-                if detail_changed {
-                    write_detail(db, id, &fact.detail, details.contains_key(&id)).await?;
-                }
-                if ids_changed {
-                    external_id::Entity::delete_many()
-                        .filter(external_id::Column::NodeId.eq(id))
-                        .exec(db)
-                        .await?;
-                    insert_external_ids(db, id, &fact.external_ids).await?;
-                }
-            }
+        if created.contains(&id) {
+            summary.nodes.created.push(label);
+            new_details.push((id, &fact.detail));
+            new_external_ids.extend(external_ids(id, &fact.external_ids));
+            continue;
+        }
+        // A row another import holds and this transaction cannot see is left to it.
+        let Some(row) = stored.get(&id) else {
+            summary.nodes.unchanged += 1;
+            continue;
+        };
+        let detail_changed = details
+            .get(&id)
+            .is_none_or(|stored| !same_detail(stored, &fact.detail, id));
+        let ids_changed = external.get(&id).unwrap_or(&BTreeMap::new()) != &fact.external_ids;
+        let row_changed = row.name != fact.name || row.summary != fact.summary;
+        if !(detail_changed || ids_changed || row_changed) {
+            summary.nodes.unchanged += 1;
+            continue;
+        }
+        summary.nodes.updated.push(label);
+        if options.dry_run {
+            continue;
+        }
+        let mut update = row.clone().into_active_model();
+        update.name = Set(fact.name.clone());
+        update.name_folded = Set(node::fold(&fact.name));
+        update.summary = Set(fact.summary.clone());
+        update.updated_at = Set(now);
+        update.version = Set(row.version + 1);
+        update.update(db).await?;
+        if detail_changed {
+            write_detail(db, id, &fact.detail, details.contains_key(&id)).await?;
+        }
+        if ids_changed {
+            external_id::Entity::delete_many()
+                .filter(external_id::Column::NodeId.eq(id))
+                .exec(db)
+                .await?;
+            new_external_ids.extend(external_ids(id, &fact.external_ids));
         }
     }
     if !options.dry_run {
-        // In key order, so that each index page is visited once per batch.
-        new_nodes.sort_by_key(|row| row.id);
-        insert_all::<node::ActiveModel, _>(db, new_nodes).await?;
         insert_details(db, new_details).await?;
-        for fact in batch
-            .nodes
-            .iter()
-            .filter(|fact| !stored.contains_key(&fact.id()))
-        {
-            insert_external_ids(db, fact.id(), &fact.external_ids).await?;
-        }
+        insert_all::<external_id::ActiveModel, _>(db, new_external_ids).await?;
     }
 
     // Relationships.
-    let ids: Vec<Uuid> = batch.edges.iter().map(EdgeFact::id).collect();
-    let stored =
-        by_id::<edge::Entity, _>(db, &ids, edge::Column::Id, |e: &edge::Model| e.id).await?;
-    let mut new_edges = Vec::new();
+    let edge_ids: Vec<Uuid> = batch.edges.iter().map(EdgeFact::id).collect();
+    let rows = batch
+        .edges
+        .iter()
+        .zip(&edge_ids)
+        .map(|(fact, &id)| edge::Model {
+            id,
+            subject_id: fact.subject,
+            predicate: fact.predicate,
+            object_id: fact.object,
+            role: fact.role.clone(),
+            valid_from: fact.valid_from.clone(),
+            valid_to: fact.valid_to.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        });
+    let (created, stored) = settle(db, rows.collect(), options.dry_run, |rows| {
+        insert_edges(db, rows, &labels)
+    })
+    .await?;
     // Labels are written only for the first rows of each change, which a summary names.
     let mut edge_facts = HashMap::with_capacity(batch.edges.len());
-    for fact in &batch.edges {
-        let id = fact.id();
+    for (fact, &id) in batch.edges.iter().zip(&edge_ids) {
         let label = || labels.edge(fact);
         edge_facts.insert(id, fact);
+        if created.contains(&id) {
+            summary.edges.created.push(label);
+            continue;
+        }
         match stored.get(&id) {
-            None => {
-                summary.edges.created.push(label);
-                new_edges.push(edge::Model {
-                    id,
-                    subject_id: fact.subject,
-                    predicate: fact.predicate,
-                    object_id: fact.object,
-                    role: fact.role.clone(),
-                    valid_from: fact.valid_from.clone(),
-                    valid_to: fact.valid_to.clone(),
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
-                });
-            }
-            Some(row) if row.valid_to == fact.valid_to => summary.edges.unchanged += 1,
-            Some(row) => {
+            Some(row) if row.valid_to != fact.valid_to => {
                 summary.edges.updated.push(label);
                 if !options.dry_run {
                     let mut update = row.clone().into_active_model();
@@ -284,21 +296,29 @@ pub async fn apply<C: ConnectionTrait>(
                     update.update(db).await?;
                 }
             }
+            _ => summary.edges.unchanged += 1,
         }
-    }
-    if !options.dry_run {
-        new_edges.sort_by_key(|row| row.id);
-        insert_edges(db, new_edges, &labels).await?;
     }
 
     // Citations.
-    let ids: Vec<Uuid> = batch.citations.iter().map(CitationFact::id).collect();
-    let stored =
-        by_id::<citation::Entity, _>(db, &ids, citation::Column::Id, |c: &citation::Model| c.id)
-            .await?;
-    let mut new_citations = Vec::new();
-    for fact in &batch.citations {
-        let id = fact.id();
+    let citation_ids: Vec<Uuid> = batch.citations.iter().map(CitationFact::id).collect();
+    let rows = batch
+        .citations
+        .iter()
+        .zip(&citation_ids)
+        .map(|(fact, &id)| citation::Model {
+            id,
+            source_id: fact.source,
+            node_id: matches!(fact.fact, Fact::Node(_)).then_some(fact.fact.id()),
+            edge_id: matches!(fact.fact, Fact::Edge(_)).then_some(fact.fact.id()),
+            excerpt: fact.excerpt.clone(),
+            created_at: now,
+        });
+    let (created, stored) = settle(db, rows.collect(), options.dry_run, |rows| {
+        insert_new::<citation::ActiveModel, _>(db, rows, citation::Column::Id)
+    })
+    .await?;
+    for (fact, &id) in batch.citations.iter().zip(&citation_ids) {
         let label = || {
             let of = match fact.fact {
                 Fact::Node(id) => labels.node(id),
@@ -309,20 +329,12 @@ pub async fn apply<C: ConnectionTrait>(
             };
             format!("{} of {of}", labels.node(fact.source))
         };
+        if created.contains(&id) {
+            summary.citations.created.push(label);
+            continue;
+        }
         match stored.get(&id) {
-            None => {
-                summary.citations.created.push(label);
-                new_citations.push(citation::Model {
-                    id,
-                    source_id: fact.source,
-                    node_id: matches!(fact.fact, Fact::Node(_)).then_some(fact.fact.id()),
-                    edge_id: matches!(fact.fact, Fact::Edge(_)).then_some(fact.fact.id()),
-                    excerpt: fact.excerpt.clone(),
-                    created_at: now,
-                });
-            }
-            Some(row) if row.excerpt == fact.excerpt => summary.citations.unchanged += 1,
-            Some(row) => {
+            Some(row) if row.excerpt != fact.excerpt => {
                 summary.citations.updated.push(label);
                 if !options.dry_run {
                     let mut update = row.clone().into_active_model();
@@ -330,11 +342,8 @@ pub async fn apply<C: ConnectionTrait>(
                     update.update(db).await?;
                 }
             }
+            _ => summary.citations.unchanged += 1,
         }
-    }
-    if !options.dry_run {
-        new_citations.sort_by_key(|row| row.id);
-        insert_all::<citation::ActiveModel, _>(db, new_citations).await?;
     }
 
     if options.prune {
@@ -406,8 +415,7 @@ async fn prune<C: ConnectionTrait>(
             Fact::Edge(_) => None,
         })
         .collect();
-    let removed_edges =
-        by_id::<edge::Entity, _>(db, &edge_ids, edge::Column::Id, |e: &edge::Model| e.id).await?;
+    let removed_edges: HashMap<Uuid, edge::Model> = by_id(db, &edge_ids).await?;
     let mut end_labels = labels.clone();
     end_labels
         .learn(
@@ -459,28 +467,130 @@ async fn prune<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The rows of `E` with the given ids, by id.
-async fn by_id<E, C>(
+/// A row kept by the id its facts derive.
+trait Keyed: Sized + Send + Sync {
+    /// The table.
+    type Entity: EntityTrait<Model = Self>;
+    /// The id's column.
+    const KEY: <Self::Entity as EntityTrait>::Column;
+    /// The id.
+    fn key(&self) -> Uuid;
+}
+
+macro_rules! keyed {
+    ($($module:ident),*) => {
+        $(impl Keyed for $module::Model {
+            type Entity = $module::Entity;
+            const KEY: $module::Column = $module::Column::Id;
+            fn key(&self) -> Uuid {
+                self.id
+            }
+        })*
+    };
+}
+keyed!(node, edge, citation);
+
+/// The stored rows with the given ids, by id.
+async fn by_id<M: Keyed, C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
-    column: E::Column,
-    id_of: impl Fn(&E::Model) -> Uuid,
-) -> Result<HashMap<Uuid, E::Model>, DbErr>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
+) -> Result<HashMap<Uuid, M>, DbErr> {
     let mut rows = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        for row in E::find()
-            .filter(column.is_in(chunk.iter().copied()))
+        for row in M::Entity::find()
+            .filter(M::KEY.is_in(chunk.iter().copied()))
             .all(db)
             .await?
         {
-            rows.insert(id_of(&row), row);
+            rows.insert(row.key(), row);
         }
     }
     Ok(rows)
+}
+
+/// Writes the rows of `rows` that are new with `insert`, which skips any whose id is taken and
+/// answers the ids it wrote, and reads the others, which hold what the facts state or an older
+/// version: the ids of the new rows, and the stored rows of the others by id. With `dry_run`
+/// nothing is written.
+///
+/// On PostgreSQL the rows are inserted first and only those skipped are read back, so that a
+/// load into new tables reads nothing. SQLite looks every row up first: its `RETURNING`, as the
+/// first statement on a connection after another connection changed the schema (an `ANALYZE`
+/// that creates its statistics table, say), fails with "no such table".
+async fn settle<M, C, F, Fut>(
+    db: &C,
+    mut rows: Vec<M>,
+    dry_run: bool,
+    insert: F,
+) -> Result<(HashSet<Uuid>, HashMap<Uuid, M>), DbErr>
+where
+    M: Keyed,
+    C: ConnectionTrait,
+    F: FnOnce(Vec<M>) -> Fut,
+    Fut: Future<Output = Result<HashSet<Uuid>, DbErr>>,
+{
+    // In key order, so that each index page is visited once per batch.
+    rows.sort_by_key(M::key);
+    let ids: Vec<Uuid> = rows.iter().map(M::key).collect();
+    if dry_run || db.get_database_backend() == DbBackend::Sqlite {
+        let stored = by_id(db, &ids).await?;
+        rows.retain(|row| !stored.contains_key(&row.key()));
+        let created = rows.iter().map(M::key).collect();
+        if !dry_run {
+            insert(rows).await?;
+        }
+        return Ok((created, stored));
+    }
+    let created = insert(rows).await?;
+    let old: Vec<Uuid> = ids.into_iter().filter(|id| !created.contains(id)).collect();
+    Ok((created, by_id(db, &old).await?))
+}
+
+/// Inserts `rows`, skipping any whose id is taken (by an earlier import, or another running at
+/// once): the ids of the rows inserted (none on SQLite: see [`run_insert`]).
+async fn insert_new<A, C>(
+    db: &C,
+    rows: Vec<<A::Entity as EntityTrait>::Model>,
+    key: <A::Entity as EntityTrait>::Column,
+) -> Result<HashSet<Uuid>, DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (max_parameters(db.get_database_backend()) / columns).max(1);
+    let mut created = HashSet::with_capacity(rows.len());
+    let mut rows = rows.into_iter().map(IntoActiveModel::into_active_model);
+    loop {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        if chunk.is_empty() {
+            return Ok(created);
+        }
+        let insert = A::Entity::insert_many(chunk)
+            .on_conflict_do_nothing()
+            .into_query();
+        run_insert(db, insert, key, &mut created).await?;
+    }
+}
+
+/// Runs `insert`, adding the ids (`key`) of the rows it wrote to `created`; on SQLite, where
+/// [`settle`] knows them beforehand, it only runs it.
+async fn run_insert<C: ConnectionTrait>(
+    db: &C,
+    mut insert: sea_orm::sea_query::InsertStatement,
+    key: impl sea_orm::sea_query::IntoColumnRef,
+    created: &mut HashSet<Uuid>,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute(&insert).await?;
+        return Ok(());
+    }
+    insert.returning_col(key);
+    for row in db.query_all(&insert).await? {
+        created.insert(row.try_get_by_index::<Uuid>(0)?);
+    }
+    Ok(())
 }
 
 /// Inserts `rows`, skipping any whose key is taken (by another import running at once).
@@ -507,12 +617,13 @@ where
 }
 
 /// Inserts relationships with the kinds and names of their ends, which the database keeps on
-/// each (migration 6): written here, they need no second write of the row.
+/// each (migration 6): written here, they need no second write of the row. Skips any whose id
+/// is taken, and answers the ids of those it wrote, as [`insert_new`] does.
 async fn insert_edges<C: ConnectionTrait>(
     db: &C,
     rows: Vec<edge::Model>,
     labels: &Labels,
-) -> Result<(), DbErr> {
+) -> Result<HashSet<Uuid>, DbErr> {
     use sea_orm::sea_query::{Alias, OnConflict, Query, SimpleExpr};
     const COLUMNS: [&str; 14] = [
         "id",
@@ -537,6 +648,7 @@ async fn insert_edges<C: ConnectionTrait>(
             .map(|(kind, name)| (Some(kind.as_str().to_owned()), Some(name.clone())))
             .unwrap_or((None, None))
     };
+    let mut created = HashSet::with_capacity(rows.len());
     for chunk in rows.chunks(max_parameters(db.get_database_backend()) / COLUMNS.len()) {
         let mut insert = Query::insert();
         insert
@@ -569,25 +681,21 @@ async fn insert_edges<C: ConnectionTrait>(
                 .values(values)
                 .map_err(|error| DbErr::Custom(error.to_string()))?;
         }
-        db.execute(&insert).await?;
+        run_insert(db, insert, edge::Column::Id, &mut created).await?;
     }
-    Ok(())
+    Ok(created)
 }
 
-async fn insert_external_ids<C: ConnectionTrait>(
-    db: &C,
+/// The rows of node `node`'s external ids.
+fn external_ids(
     node: Uuid,
     ids: &BTreeMap<String, String>,
-) -> Result<(), DbErr> {
-    let rows = ids
-        .iter()
-        .map(|(scheme, value)| external_id::Model {
-            scheme: scheme.clone(),
-            value: value.clone(),
-            node_id: node,
-        })
-        .collect();
-    insert_all::<external_id::ActiveModel, _>(db, rows).await
+) -> impl Iterator<Item = external_id::Model> + '_ {
+    ids.iter().map(move |(scheme, value)| external_id::Model {
+        scheme: scheme.clone(),
+        value: value.clone(),
+        node_id: node,
+    })
 }
 
 async fn stored_external_ids<C: ConnectionTrait>(
@@ -630,18 +738,17 @@ fn same_detail(stored: &Detail, fact: &Detail, id: Uuid) -> bool {
     govgraph_entities::for_each_kind!(compare)
 }
 
-/// The detail rows of the batch's nodes that exist, by node.
+/// The stored detail rows of the nodes `nodes`, by node.
 async fn stored_details<C: ConnectionTrait>(
     db: &C,
-    batch: &Batch,
+    nodes: &[(Uuid, NodeKind)],
 ) -> Result<HashMap<Uuid, Detail>, DbErr> {
     let mut details = HashMap::new();
     for kind in NodeKind::iter() {
-        let ids: Vec<Uuid> = batch
-            .nodes
+        let ids: Vec<Uuid> = nodes
             .iter()
-            .filter(|fact| fact.kind == kind)
-            .map(NodeFact::id)
+            .filter(|(_, of)| *of == kind)
+            .map(|(id, _)| *id)
             .collect();
         for chunk in ids.chunks(CHUNK) {
             details.extend(details_of(db, kind, chunk).await?);
@@ -750,16 +857,13 @@ struct Labels {
 }
 
 impl Labels {
-    /// The labels of every node the batch names, from the batch and then the database.
-    async fn of<C: ConnectionTrait>(db: &C, batch: &Batch) -> Result<Self, DbErr> {
+    /// The labels of every node the batch names (its own nodes' ids `ids`), from the batch and
+    /// then the database.
+    async fn of<C: ConnectionTrait>(db: &C, batch: &Batch, ids: &[Uuid]) -> Result<Self, DbErr> {
         let mut labels = Self::default();
-        for fact in &batch.nodes {
-            labels
-                .nodes
-                .insert(fact.id(), reference(fact.kind, &fact.slug));
-            labels
-                .ends
-                .insert(fact.id(), (fact.kind, fact.name.clone()));
+        for (fact, &id) in batch.nodes.iter().zip(ids) {
+            labels.nodes.insert(id, reference(fact.kind, &fact.slug));
+            labels.ends.insert(id, (fact.kind, fact.name.clone()));
         }
         let ends = batch.edges.iter().flat_map(|e| [e.subject, e.object]);
         let sources = batch.citations.iter().map(|c| c.source);

@@ -313,6 +313,81 @@ async fn an_unknown_export_is_not_found_with_what_there_is_and_only_get_is_allow
     app.stop().await;
 }
 
+/// Asks for `GET /export/toml` over a connection with a small receive window, reads the status
+/// line and then stops reading: the export's writer waits for the client, holding its slot.
+async fn stalled_export(app: &TestApp) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(4096).expect("a small window");
+    let mut stream = socket.connect(app.addr).await.expect("connected");
+    let request = format!("GET /export/toml HTTP/1.1\r\nHost: {}\r\n\r\n", app.addr);
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("request sent");
+    let mut status = [0u8; 12];
+    stream.read_exact(&mut status).await.expect("a status line");
+    assert_eq!(&status, b"HTTP/1.1 200");
+    stream
+}
+
+#[tokio::test]
+async fn a_third_export_at_once_is_refused_with_429_and_served_once_a_client_goes() {
+    use govgraph_api::server::export::MAX_RUNNING;
+    use sea_orm::TransactionTrait as _;
+
+    let app = TestApp::spawn().await;
+    // A graph whose export is far larger than what the connections can buffer.
+    let transaction = app.store.db.begin().await.expect("a transaction");
+    govgraph_data::synthetic::generate(&transaction, 1)
+        .await
+        .expect("generated");
+    transaction.commit().await.expect("committed");
+    let mut stalled = Vec::new();
+    for _ in 0..MAX_RUNNING {
+        stalled.push(stalled_export(&app).await);
+    }
+
+    let refused = app
+        .http
+        .get(app.url("/export/graphml"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "10");
+    let body: Value = refused.json().await.expect("JSON");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+
+    // A client that goes frees its export's slot once the writer finds it gone.
+    drop(stalled.pop());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let served = loop {
+        let response = app
+            .http
+            .get(app.url("/export/graphml"))
+            .send()
+            .await
+            .expect("sent");
+        if response.status() == StatusCode::OK {
+            break response.text().await.expect("a body");
+        }
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slot was not freed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(
+        served.matches("<node ").count(),
+        count(&app.store, "node").await
+    );
+    drop(stalled);
+    app.stop().await;
+}
+
 #[test]
 fn the_command_exports_each_format_to_a_file_or_a_directory() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -330,6 +405,9 @@ fn the_command_exports_each_format_to_a_file_or_a_directory() {
         );
         output
     };
+    // Migrated by one process and filled by the next, whose connection opened before the data
+    // set was imported and its statistics gathered.
+    run(&["migrate", "up"]);
     run(&["import", "--default"]);
     let toml = run(&["export"]);
     let text = String::from_utf8_lossy(&toml.stdout);
@@ -365,6 +443,35 @@ fn the_command_exports_each_format_to_a_file_or_a_directory() {
             "working_group.csv"
         ]
     );
+    let jsonld = dir.path().join("govgraph.jsonld");
+    let jsonld_text = jsonld.display().to_string();
+    run(&[
+        "export",
+        "--format",
+        "jsonld",
+        "--public-url",
+        "https://govgraph.example.org",
+        "--output",
+        &jsonld_text,
+    ]);
+    let linked: Value =
+        serde_json::from_str(&std::fs::read_to_string(&jsonld).expect("the file")).expect("JSON");
+    let graph = linked["@graph"].as_array().expect("a graph");
+    assert_eq!(graph.len(), 249 + 35 + 2);
+    assert!(
+        graph.iter().all(|document| document["@id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("https://govgraph.example.org/id/"))),
+        "{}",
+        graph[0]
+    );
+    assert!(
+        graph
+            .iter()
+            .any(|document| document["@id"] == "https://govgraph.example.org/id/partnership/dgx"),
+        "DGX is described"
+    );
+
     let refused = crate::cli::govgraph_with(&["export", "--format", "csv"], &url, &quiet);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("name a directory with --output"));
