@@ -44,11 +44,11 @@ pub async fn connect(
 }
 
 /// Opens the one connection a bulk load writes through (see `govgraph_data::bulk`). On SQLite
-/// the load writes through a rollback journal rather than the write-ahead log when it can: a load larger
-/// than the page cache spills pages as it goes, and the log takes a new copy of a page at every
-/// spill where the journal keeps one (66 s against 72 s at scale 100). Leaving WAL mode needs the
-/// database to itself; while another connection has it open (a server, say), the load goes
-/// through the log. [`close_load`] puts the database back in WAL mode.
+/// the load writes through a rollback journal rather than the write-ahead log when it can: a
+/// load larger than the page cache spills pages as it goes, and the log takes a new copy of a
+/// page at every spill where the journal keeps one (66 s against 72 s at scale 100). Leaving WAL
+/// mode needs the database to itself; while another connection has it open (a server, say), the
+/// load goes through the log. [`close_load`] puts the database back in WAL mode.
 pub async fn connect_for_load(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
     use sqlx::sqlite::SqliteJournalMode;
 

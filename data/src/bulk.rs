@@ -5,13 +5,15 @@
 //! at the end, which checks every reference in one join rather than by a trigger per row.
 //!
 //! The mark that turns the row triggers aside is a row of `bulk_load` written inside the
-//! transaction, so no other transaction ever sees it. Primary keys stay, so that a row already
-//! there is found as rows arrive; the other unique indexes are checked as they are built (the
-//! loader derives each id from the natural key those indexes hold, so they agree). Dropping and
-//! building the indexes is part of the transaction: a load that fails leaves them as they were.
-//! On PostgreSQL dropping an index locks its table until the load commits, so a bulk load is for
-//! a database that is not serving; on SQLite readers go on reading the last committed graph
-//! meanwhile.
+//! transaction, so no other transaction ever sees it; on PostgreSQL the load also disables the
+//! insert triggers it defers, for its transaction, so that they are not called at all.
+//!
+//! Primary keys stay, so that a row already there is found as rows arrive; the other unique
+//! indexes are checked as they are built (the loader derives each id from the natural key those
+//! indexes hold, so they agree). Dropping and building the indexes is part of the transaction: a
+//! load that fails leaves them as they were. On PostgreSQL dropping an index locks its table
+//! until the load commits, so a bulk load is for a database that is not serving; on SQLite
+//! readers go on reading the last committed graph meanwhile.
 //!
 //! The planner's statistics describe the tables as they were before the load, perhaps near
 //! empty; the load sets them aside (see [`begin`]) and gathers them again at its end.
@@ -34,11 +36,13 @@ const SQLITE_DEFAULT_CACHE_KIB: u32 = 2_000;
 /// The tables whose secondary indexes a bulk load builds at its end.
 const TABLES: [&str; 5] = ["node", "edge", "citation", "node_search", "node_degree"];
 
-/// A bulk load under way: the indexes and foreign keys it dropped, to add again.
+/// A bulk load under way: the indexes and foreign keys it dropped, to add again, and the
+/// triggers it disabled, to enable again.
 #[derive(Debug)]
 pub struct BulkLoad {
     indexes: Vec<(String, String)>,
     foreign: Vec<ForeignKey>,
+    disabled: Vec<Trigger>,
 }
 
 /// The indexes of [`TABLES`] that no constraint owns (a primary key's stays), but the unique
@@ -123,6 +127,45 @@ async fn foreign_keys<C: ConnectionTrait>(db: &C) -> Result<Vec<ForeignKey>, DbE
     .collect()
 }
 
+/// PostgreSQL's row triggers of inserts that a bulk load defers (migration 11 gave each its own
+/// trigger), and the counts' statement trigger of inserts, which keeps every inserted row for its
+/// call: those of inserts alone whose function stands aside for a load.
+async fn deferred_triggers<C: ConnectionTrait>(db: &C) -> Result<Vec<Trigger>, DbErr> {
+    db.query_all_raw(Statement::from_string(
+        DbBackend::Postgres,
+        format!(
+            "SELECT t.tgrelid::regclass::text AS tbl, quote_ident(t.tgname) AS name \
+             FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid \
+             JOIN pg_class c ON c.oid = t.tgrelid \
+             WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' \
+               AND c.relnamespace = current_schema()::regnamespace \
+               AND t.tgtype & {EVENTS} = {INSERT} AND p.prosrc LIKE '%{}%' ORDER BY 1, 2",
+            derived::BULK_LOAD
+        ),
+    ))
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Trigger {
+            table: row.try_get("", "tbl")?,
+            name: row.try_get("", "name")?,
+        })
+    })
+    .collect()
+}
+
+/// The events of `pg_trigger.tgtype`: insert, delete, update and truncate.
+const EVENTS: u8 = 4 | 8 | 16 | 32;
+/// The insert event of `pg_trigger.tgtype`.
+const INSERT: u8 = 4;
+
+/// A trigger a bulk load on PostgreSQL disables, to enable at its end.
+#[derive(Debug)]
+struct Trigger {
+    table: String,
+    name: String,
+}
+
 /// A foreign key a bulk load on PostgreSQL drops, to add back at its end.
 #[derive(Debug)]
 struct ForeignKey {
@@ -134,6 +177,7 @@ struct ForeignKey {
 /// Starts a bulk load in `db`, a transaction.
 pub async fn begin<C: ConnectionTrait>(db: &C) -> Result<BulkLoad, DbErr> {
     let mut foreign = Vec::new();
+    let mut disabled = Vec::new();
     match db.get_database_backend() {
         DbBackend::Sqlite => {
             db.execute_unprepared(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
@@ -154,6 +198,15 @@ pub async fn begin<C: ConnectionTrait>(db: &C) -> Result<BulkLoad, DbErr> {
                 ))
                 .await?;
             }
+            // Disabling a trigger is part of the transaction, as dropping an index is.
+            disabled = deferred_triggers(db).await?;
+            for trigger in &disabled {
+                db.execute_unprepared(&format!(
+                    "ALTER TABLE {} DISABLE TRIGGER {}",
+                    trigger.table, trigger.name
+                ))
+                .await?;
+            }
         }
     }
     db.execute_unprepared(&format!(
@@ -165,7 +218,11 @@ pub async fn begin<C: ConnectionTrait>(db: &C) -> Result<BulkLoad, DbErr> {
     for (name, _) in &indexes {
         db.execute_unprepared(&format!("DROP INDEX {name}")).await?;
     }
-    Ok(BulkLoad { indexes, foreign })
+    Ok(BulkLoad {
+        indexes,
+        foreign,
+        disabled,
+    })
 }
 
 impl BulkLoad {
@@ -192,6 +249,13 @@ impl BulkLoad {
         }
         db.execute_unprepared(&format!("DELETE FROM {}", derived::BULK_LOAD))
             .await?;
+        for trigger in &self.disabled {
+            db.execute_unprepared(&format!(
+                "ALTER TABLE {} ENABLE TRIGGER {}",
+                trigger.table, trigger.name
+            ))
+            .await?;
+        }
         db.execute_unprepared(&derived::missing_search_documents(backend))
             .await?;
         for statement in derived::recount() {

@@ -26,6 +26,7 @@ mod m20261129_000007_count_graph_changes;
 mod m20261129_000008_order_the_timeline;
 mod m20261207_000009_record_data_sets;
 mod m20261207_000010_defer_derived_data_in_bulk_loads;
+mod m20261207_000011_split_insert_triggers;
 
 /// Runs `statements` one after another.
 async fn run_all<C: sea_orm_migration::sea_orm::ConnectionTrait>(
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_order_the_timeline::Migration),
             Box::new(m20261207_000009_record_data_sets::Migration),
             Box::new(m20261207_000010_defer_derived_data_in_bulk_loads::Migration),
+            Box::new(m20261207_000011_split_insert_triggers::Migration),
         ]
     }
 }

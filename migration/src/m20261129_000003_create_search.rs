@@ -58,7 +58,7 @@ const CODES: [(&str, &[&str]); 4] = [
 const ALIASES: [(&str, &[&str]); 1] = [("country", &["iso_name", "official_name"])];
 
 /// The tables whose rows change a node's document, besides `node`.
-const FOLLOWED: [&str; 5] = [
+pub(crate) const FOLLOWED: [&str; 5] = [
     "country",
     "organisation",
     "partnership",
@@ -120,16 +120,11 @@ fn joined(parts: &[String]) -> String {
 /// The search document of the node whose id is the SQL expression `target`, as the columns
 /// `node_id, name, codes, aliases, summary`, selected from `node AS n`.
 pub(crate) fn document(backend: DbBackend, target: &str) -> String {
-    let external_ids = match backend {
-        DbBackend::Postgres => format!(
-            "(SELECT string_agg(value, '; ' ORDER BY scheme, value) FROM external_id WHERE external_id.node_id = {target})"
-        ),
-        _ => format!(
-            "(SELECT group_concat(value, '; ') FROM external_id WHERE external_id.node_id = {target})"
-        ),
-    };
     let mut codes = parts(&CODES, target);
-    codes.push(external_ids);
+    codes.push(format!(
+        "(SELECT {} FROM external_id WHERE external_id.node_id = {target})",
+        external_ids(backend)
+    ));
     format!(
         "SELECT n.id, n.name, {codes}, {aliases}, coalesce(n.summary, '') FROM node AS n",
         codes = joined(&codes),
@@ -144,10 +139,6 @@ pub(crate) fn every_document(backend: DbBackend) -> String {
         of.iter()
             .flat_map(|(table, names)| names.iter().map(move |column| format!("{table}.{column}")))
             .collect()
-    };
-    let external_ids = match backend {
-        DbBackend::Postgres => "string_agg(value, '; ' ORDER BY scheme, value)",
-        _ => "group_concat(value, '; ')",
     };
     let mut codes = columns(&CODES);
     codes.push("external.ids".to_owned());
@@ -164,7 +155,16 @@ pub(crate) fn every_document(backend: DbBackend) -> String {
         codes = joined(&codes),
         aliases = joined(&columns(&ALIASES)),
         joins = joins.join(" "),
+        external_ids = external_ids(backend),
     )
+}
+
+/// A node's external ids in its document: their values, aggregated.
+fn external_ids(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "string_agg(value, '; ' ORDER BY scheme, value)",
+        _ => "group_concat(value, '; ')",
+    }
 }
 
 /// Writes the document of the node whose id is `target`, or nothing when there is no such node.

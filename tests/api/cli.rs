@@ -97,13 +97,14 @@ fn migrate_up_applies_and_status_lists_every_migration_and_down_reverts_the_last
          Applied\tm20261129_000007_count_graph_changes\n\
          Applied\tm20261129_000008_order_the_timeline\n\
          Applied\tm20261207_000009_record_data_sets\n\
-         Applied\tm20261207_000010_defer_derived_data_in_bulk_loads\n"
+         Applied\tm20261207_000010_defer_derived_data_in_bulk_loads\n\
+         Applied\tm20261207_000011_split_insert_triggers\n"
     );
     assert!(govgraph(&["migrate", "down"], &url).status.success());
     let listed =
         String::from_utf8_lossy(&govgraph(&["migrate", "status"], &url).stdout).into_owned();
     assert!(
-        listed.ends_with("Pending\tm20261207_000010_defer_derived_data_in_bulk_loads\n"),
+        listed.ends_with("Pending\tm20261207_000011_split_insert_triggers\n"),
         "{listed}"
     );
     assert!(govgraph(&["migrate", "up"], &url).status.success());

@@ -328,3 +328,51 @@ async fn a_bulk_load_reads_keys_through_their_index_whatever_the_statistics_say(
     load.finish(&transaction).await.expect("the load ends");
     transaction.rollback().await.expect("rolled back");
 }
+
+#[tokio::test]
+async fn a_bulk_load_on_postgresql_disables_its_insert_triggers_until_it_ends() {
+    use sea_orm::ConnectionTrait as _;
+
+    let db = TestDb::new().await;
+    if db.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        // SQLite's deferred triggers are guarded by a `WHEN` instead (migration 10).
+        return;
+    }
+    let disabled = |db: sea_orm::DatabaseTransaction| async move {
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name FROM pg_trigger t \
+                 WHERE NOT t.tgisinternal AND t.tgenabled = 'D' ORDER BY 1",
+            ))
+            .await
+            .expect("the triggers");
+        let names: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get("", "name").expect("a name"))
+            .collect();
+        (db, names)
+    };
+    let transaction = db.db.begin().await.expect("transaction");
+    let load = govgraph_data::bulk::begin(&transaction)
+        .await
+        .expect("a load begins");
+    let (transaction, during) = disabled(transaction).await;
+    assert_eq!(
+        during,
+        [
+            "country.node_search_follow_insert",
+            "edge.edge_counted_insert",
+            "edge.edge_ends_kept_insert",
+            "external_id.node_search_follow_insert",
+            "node.node_search_follow_insert",
+            "organisation.node_search_follow_insert",
+            "partnership.node_search_follow_insert",
+            "working_group.node_search_follow_insert",
+        ]
+    );
+    load.finish(&transaction).await.expect("the load ends");
+    let (transaction, after) = disabled(transaction).await;
+    assert_eq!(after, Vec::<String>::new());
+    transaction.commit().await.expect("committed");
+}
