@@ -167,6 +167,14 @@ pub async fn apply<C: ConnectionTrait>(
     batch: &Batch,
     options: Options,
 ) -> Result<Summary, DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // SQLite prepares a statement against the schema its connection last read. After another
+        // connection changed the schema (an `ANALYZE` that creates its statistics table, say),
+        // an insert into a table with triggers fails to prepare ("no such table") when it is
+        // the transaction's first statement; a read first brings the schema up to date, and the
+        // transaction then keeps it.
+        db.execute_unprepared("SELECT 1 FROM node LIMIT 1").await?;
+    }
     let now = chrono::Utc::now();
     // Each id is a digest of the fact's natural key: computed once.
     let node_ids: Vec<Uuid> = batch.nodes.iter().map(NodeFact::id).collect();
@@ -508,15 +516,11 @@ async fn by_id<M: Keyed, C: ConnectionTrait>(
     Ok(rows)
 }
 
-/// Writes the rows of `rows` that are new with `insert`, which skips any whose id is taken and
-/// answers the ids it wrote, and reads the others, which hold what the facts state or an older
-/// version: the ids of the new rows, and the stored rows of the others by id. With `dry_run`
-/// nothing is written.
-///
-/// On PostgreSQL the rows are inserted first and only those skipped are read back, so that a
-/// load into new tables reads nothing. SQLite looks every row up first: its `RETURNING`, as the
-/// first statement on a connection after another connection changed the schema (an `ANALYZE`
-/// that creates its statistics table, say), fails with "no such table".
+/// Writes `rows` with `insert`, which skips any whose id is taken and answers the ids it wrote,
+/// then reads the rows it skipped, which hold what the facts state or an older version: the ids
+/// of the new rows, and the stored rows of the others by id. Only rows already there are looked
+/// up, so a load into new tables reads nothing back. With `dry_run` nothing is written: every
+/// row is looked up, and the new ones are those not found.
 async fn settle<M, C, F, Fut>(
     db: &C,
     mut rows: Vec<M>,
@@ -532,14 +536,10 @@ where
     // In key order, so that each index page is visited once per batch.
     rows.sort_by_key(M::key);
     let ids: Vec<Uuid> = rows.iter().map(M::key).collect();
-    if dry_run || db.get_database_backend() == DbBackend::Sqlite {
+    if dry_run {
         let stored = by_id(db, &ids).await?;
-        rows.retain(|row| !stored.contains_key(&row.key()));
-        let created = rows.iter().map(M::key).collect();
-        if !dry_run {
-            insert(rows).await?;
-        }
-        return Ok((created, stored));
+        let created = ids.into_iter().filter(|id| !stored.contains_key(id));
+        return Ok((created.collect(), stored));
     }
     let created = insert(rows).await?;
     let old: Vec<Uuid> = ids.into_iter().filter(|id| !created.contains(id)).collect();
@@ -547,7 +547,7 @@ where
 }
 
 /// Inserts `rows`, skipping any whose id is taken (by an earlier import, or another running at
-/// once): the ids of the rows inserted (none on SQLite: see [`run_insert`]).
+/// once): the ids of the rows inserted.
 async fn insert_new<A, C>(
     db: &C,
     rows: Vec<<A::Entity as EntityTrait>::Model>,
@@ -574,18 +574,13 @@ where
     }
 }
 
-/// Runs `insert`, adding the ids (`key`) of the rows it wrote to `created`; on SQLite, where
-/// [`settle`] knows them beforehand, it only runs it.
+/// Runs `insert`, adding the ids (`key`) of the rows it wrote to `created`.
 async fn run_insert<C: ConnectionTrait>(
     db: &C,
     mut insert: sea_orm::sea_query::InsertStatement,
     key: impl sea_orm::sea_query::IntoColumnRef,
     created: &mut HashSet<Uuid>,
 ) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute(&insert).await?;
-        return Ok(());
-    }
     insert.returning_col(key);
     for row in db.query_all(&insert).await? {
         created.insert(row.try_get_by_index::<Uuid>(0)?);
