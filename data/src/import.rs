@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::arrays::ArrayInsert;
 use crate::facts::{Batch, CitationFact, EdgeFact, Fact, NodeFact};
 
 /// Ids per `IN (...)` list: well under both databases' bound-parameter limits.
@@ -198,7 +199,7 @@ pub async fn apply<C: ConnectionTrait>(
             version: 1,
         });
     let (created, stored) = settle(db, rows.collect(), options.dry_run, |rows| {
-        insert_new::<node::ActiveModel, _>(db, rows, node::Column::Id)
+        insert_nodes(db, rows)
     })
     .await?;
     let old: Vec<(Uuid, NodeKind)> = batch
@@ -323,7 +324,7 @@ pub async fn apply<C: ConnectionTrait>(
             created_at: now,
         });
     let (created, stored) = settle(db, rows.collect(), options.dry_run, |rows| {
-        insert_new::<citation::ActiveModel, _>(db, rows, citation::Column::Id)
+        insert_citations(db, rows)
     })
     .await?;
     for (fact, &id) in batch.citations.iter().zip(&citation_ids) {
@@ -611,6 +612,99 @@ where
     Ok(())
 }
 
+/// Rows per statement of an [`ArrayInsert`]: its size does not grow with them, but the arrays
+/// it sends do.
+const ARRAY_ROWS: usize = 10_000;
+
+/// One column of `rows`, as an array.
+fn column<M, T>(rows: &[M], value: impl Fn(&M) -> T) -> sea_orm::Value
+where
+    T: Into<sea_orm::Value>
+        + sea_orm::sea_query::value::postgres_array::NotU8
+        + sea_orm::sea_query::ValueType,
+{
+    rows.iter().map(value).collect::<Vec<T>>().into()
+}
+
+/// Inserts `rows` as [`insert_new`] does; on PostgreSQL as arrays, each chunk's by `arrays`.
+async fn insert_as_arrays<A, C>(
+    db: &C,
+    rows: Vec<<A::Entity as EntityTrait>::Model>,
+    key: <A::Entity as EntityTrait>::Column,
+    arrays: impl Fn(&[<A::Entity as EntityTrait>::Model]) -> ArrayInsert,
+) -> Result<HashSet<Uuid>, DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    if db.get_database_backend() != DbBackend::Postgres {
+        return insert_new::<A, _>(db, rows, key).await;
+    }
+    let mut created = HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(ARRAY_ROWS) {
+        created.extend(arrays(chunk).run(db).await?);
+    }
+    Ok(created)
+}
+
+/// Inserts nodes as [`insert_new`] does.
+async fn insert_nodes<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<node::Model>,
+) -> Result<HashSet<Uuid>, DbErr> {
+    insert_as_arrays::<node::ActiveModel, _>(db, rows, node::Column::Id, |chunk| {
+        ArrayInsert::into("node")
+            .column("id", "uuid", column(chunk, |row| row.id))
+            .column(
+                "kind",
+                "text",
+                column(chunk, |row| row.kind.as_str().to_owned()),
+            )
+            .column("slug", "text", column(chunk, |row| row.slug.clone()))
+            .column("name", "text", column(chunk, |row| row.name.clone()))
+            .column(
+                "name_folded",
+                "text",
+                column(chunk, |row| row.name_folded.clone()),
+            )
+            .optional_text("summary", chunk.iter().map(|row| row.summary.clone()))
+            .column(
+                "created_at",
+                "timestamptz",
+                column(chunk, |row| row.created_at),
+            )
+            .column(
+                "updated_at",
+                "timestamptz",
+                column(chunk, |row| row.updated_at),
+            )
+            .column("version", "int4", column(chunk, |row| row.version))
+    })
+    .await
+}
+
+/// Inserts citations as [`insert_new`] does.
+async fn insert_citations<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<citation::Model>,
+) -> Result<HashSet<Uuid>, DbErr> {
+    insert_as_arrays::<citation::ActiveModel, _>(db, rows, citation::Column::Id, |chunk| {
+        ArrayInsert::into("citation")
+            .column("id", "uuid", column(chunk, |row| row.id))
+            .column("source_id", "uuid", column(chunk, |row| row.source_id))
+            .optional_uuid("node_id", chunk.iter().map(|row| row.node_id))
+            .optional_uuid("edge_id", chunk.iter().map(|row| row.edge_id))
+            .optional_text("excerpt", chunk.iter().map(|row| row.excerpt.clone()))
+            .column(
+                "created_at",
+                "timestamptz",
+                column(chunk, |row| row.created_at),
+            )
+    })
+    .await
+}
+
 /// Inserts relationships with the kinds and names of their ends, which the database keeps on
 /// each (migration 6): written here, they need no second write of the row. Skips any whose id
 /// is taken, and answers the ids of those it wrote, as [`insert_new`] does.
@@ -643,6 +737,47 @@ async fn insert_edges<C: ConnectionTrait>(
             .map(|(kind, name)| (Some(kind.as_str().to_owned()), Some(name.clone())))
             .unwrap_or((None, None))
     };
+    if db.get_database_backend() == DbBackend::Postgres {
+        let mut created = HashSet::with_capacity(rows.len());
+        for chunk in rows.chunks(ARRAY_ROWS) {
+            let ends: Vec<_> = chunk
+                .iter()
+                .map(|row| (end(&row.subject_id), end(&row.object_id)))
+                .collect();
+            let dates = |date: &Option<govgraph_entities::PartialDate>| {
+                date.as_ref().map(|d| d.as_str().to_owned())
+            };
+            let insert = ArrayInsert::into("edge")
+                .column("id", "uuid", column(chunk, |row| row.id))
+                .column("subject_id", "uuid", column(chunk, |row| row.subject_id))
+                .column(
+                    "predicate",
+                    "text",
+                    column(chunk, |row| row.predicate.as_str().to_owned()),
+                )
+                .column("object_id", "uuid", column(chunk, |row| row.object_id))
+                .optional_text("role", chunk.iter().map(|row| row.role.clone()))
+                .optional_text("valid_from", chunk.iter().map(|row| dates(&row.valid_from)))
+                .optional_text("valid_to", chunk.iter().map(|row| dates(&row.valid_to)))
+                .column(
+                    "created_at",
+                    "timestamptz",
+                    column(chunk, |row| row.created_at),
+                )
+                .column(
+                    "updated_at",
+                    "timestamptz",
+                    column(chunk, |row| row.updated_at),
+                )
+                .column("version", "int4", column(chunk, |row| row.version))
+                .optional_text("subject_kind", ends.iter().map(|(s, _)| s.0.clone()))
+                .optional_text("subject_name", ends.iter().map(|(s, _)| s.1.clone()))
+                .optional_text("object_kind", ends.iter().map(|(_, o)| o.0.clone()))
+                .optional_text("object_name", ends.iter().map(|(_, o)| o.1.clone()));
+            created.extend(insert.run(db).await?);
+        }
+        return Ok(created);
+    }
     let mut created = HashSet::with_capacity(rows.len());
     for chunk in rows.chunks(max_parameters(db.get_database_backend()) / COLUMNS.len()) {
         let mut insert = Query::insert();

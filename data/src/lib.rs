@@ -6,6 +6,7 @@
 //! one transaction, as an upsert by natural key: importing the same files twice changes
 //! nothing.
 
+mod arrays;
 pub mod bulk;
 pub mod default;
 pub mod export;
