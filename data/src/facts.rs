@@ -5,20 +5,53 @@
 use std::collections::BTreeMap;
 
 use govgraph_entities::{Detail, NodeKind, PartialDate, Predicate};
+use sha1::{Digest, Sha1};
 use uuid::Uuid;
 
 /// Namespace of govgraph's deterministic identifiers.
 pub(crate) const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_9b7d_4c1a_8e3f_5d2b_7a90_c4e1);
 
-/// The id of the node of `kind` with `slug`.
-pub fn node_id(kind: NodeKind, slug: &str) -> Uuid {
-    Uuid::new_v5(
-        &NAMESPACE,
-        format!("node/{}/{slug}", kind.as_str()).as_bytes(),
-    )
+/// A UUIDv5 in [`NAMESPACE`] of a natural key written in parts: the same id as
+/// `Uuid::new_v5(&NAMESPACE, key)` of the parts joined, digested as they come with the SHA-1 of
+/// the `sha1` crate (which uses the processor's SHA instructions where it has them), as a large
+/// load computes millions.
+struct Key(Sha1);
+
+impl Key {
+    fn new(prefix: &str) -> Self {
+        let mut hasher = Sha1::new();
+        hasher.update(NAMESPACE.as_bytes());
+        hasher.update(prefix.as_bytes());
+        Self(hasher)
+    }
+
+    /// Adds `/` and `part`.
+    fn part(mut self, part: &str) -> Self {
+        self.0.update(b"/");
+        self.0.update(part.as_bytes());
+        self
+    }
+
+    /// Adds `/` and an id, hyphenated in lower case as `Display` writes it.
+    fn id(self, id: Uuid) -> Self {
+        self.part(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()))
+    }
+
+    fn uuid(self) -> Uuid {
+        let digest = self.0.finalize();
+        let mut bytes = [0; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_sha1_bytes(bytes).into_uuid()
+    }
 }
 
-/// The id of a relationship, from the parts of the database's `edge_fact_key`.
+/// The id of the node of `kind` with `slug`: the UUIDv5 of `node/{kind}/{slug}`.
+pub fn node_id(kind: NodeKind, slug: &str) -> Uuid {
+    Key::new("node").part(kind.as_str()).part(slug).uuid()
+}
+
+/// The id of a relationship, from the parts of the database's `edge_fact_key`: the UUIDv5 of
+/// `edge/{subject}/{predicate}/{object}/{role}/{valid_from}`, an absent part empty.
 pub fn edge_id(
     subject: Uuid,
     predicate: Predicate,
@@ -26,18 +59,19 @@ pub fn edge_id(
     role: Option<&str>,
     valid_from: Option<&PartialDate>,
 ) -> Uuid {
-    let key = format!(
-        "edge/{subject}/{}/{object}/{}/{}",
-        predicate.as_str(),
-        role.unwrap_or(""),
-        valid_from.map_or("", PartialDate::as_str)
-    );
-    Uuid::new_v5(&NAMESPACE, key.as_bytes())
+    Key::new("edge")
+        .id(subject)
+        .part(&predicate.as_str())
+        .id(object)
+        .part(role.unwrap_or(""))
+        .part(valid_from.map_or("", PartialDate::as_str))
+        .uuid()
 }
 
-/// The id of the citation of `fact` (a node or relationship) by the source `source`.
+/// The id of the citation of `fact` (a node or relationship) by the source `source`: the
+/// UUIDv5 of `citation/{source}/{fact}`.
 pub fn citation_id(source: Uuid, fact: Uuid) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, format!("citation/{source}/{fact}").as_bytes())
+    Key::new("citation").id(source).id(fact).uuid()
 }
 
 /// A node and everything a data file states of it.
@@ -149,5 +183,43 @@ impl Batch {
             .filter(|node| node.kind == NodeKind::Source)
             .map(NodeFact::id)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_id_is_the_uuid_v5_of_its_natural_key_written_out() {
+        let subject = node_id(NodeKind::Country, "sg");
+        let object = node_id(NodeKind::Partnership, "dgx");
+        let from: PartialDate = "2021-03".parse().expect("a partial date");
+        assert_eq!(
+            subject,
+            Uuid::new_v5(&NAMESPACE, b"node/COUNTRY/sg"),
+            "the node id"
+        );
+        let key = format!("edge/{subject}/MEMBER_OF/{object}/co-chair/2021-03");
+        assert_eq!(
+            edge_id(
+                subject,
+                Predicate::MemberOf,
+                object,
+                Some("co-chair"),
+                Some(&from)
+            ),
+            Uuid::new_v5(&NAMESPACE, key.as_bytes())
+        );
+        let key = format!("edge/{subject}/MEMBER_OF/{object}//");
+        assert_eq!(
+            edge_id(subject, Predicate::MemberOf, object, None, None),
+            Uuid::new_v5(&NAMESPACE, key.as_bytes())
+        );
+        let key = format!("citation/{object}/{subject}");
+        assert_eq!(
+            citation_id(object, subject),
+            Uuid::new_v5(&NAMESPACE, key.as_bytes())
+        );
     }
 }
