@@ -626,6 +626,31 @@ where
     rows.iter().map(value).collect::<Vec<T>>().into()
 }
 
+/// When a row was created and last updated, and its version.
+type Stamps = (
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+    i32,
+);
+
+impl ArrayInsert {
+    /// The columns a node's or relationship's row is stamped with: `created_at`, `updated_at`
+    /// and `version`, each row's from `stamps`.
+    fn stamps<M>(self, rows: &[M], stamps: impl Fn(&M) -> Stamps) -> Self {
+        self.column(
+            "created_at",
+            "timestamptz",
+            column(rows, |row| stamps(row).0),
+        )
+        .column(
+            "updated_at",
+            "timestamptz",
+            column(rows, |row| stamps(row).1),
+        )
+        .column("version", "int4", column(rows, |row| stamps(row).2))
+    }
+}
+
 /// Inserts `rows` as [`insert_new`] does; on PostgreSQL as arrays, each chunk's by `arrays`.
 async fn insert_as_arrays<A, C>(
     db: &C,
@@ -669,17 +694,7 @@ async fn insert_nodes<C: ConnectionTrait>(
                 column(chunk, |row| row.name_folded.clone()),
             )
             .optional_text("summary", chunk.iter().map(|row| row.summary.clone()))
-            .column(
-                "created_at",
-                "timestamptz",
-                column(chunk, |row| row.created_at),
-            )
-            .column(
-                "updated_at",
-                "timestamptz",
-                column(chunk, |row| row.updated_at),
-            )
-            .column("version", "int4", column(chunk, |row| row.version))
+            .stamps(chunk, |row| (row.created_at, row.updated_at, row.version))
     })
     .await
 }
@@ -759,17 +774,7 @@ async fn insert_edges<C: ConnectionTrait>(
                 .optional_text("role", chunk.iter().map(|row| row.role.clone()))
                 .optional_text("valid_from", chunk.iter().map(|row| dates(&row.valid_from)))
                 .optional_text("valid_to", chunk.iter().map(|row| dates(&row.valid_to)))
-                .column(
-                    "created_at",
-                    "timestamptz",
-                    column(chunk, |row| row.created_at),
-                )
-                .column(
-                    "updated_at",
-                    "timestamptz",
-                    column(chunk, |row| row.updated_at),
-                )
-                .column("version", "int4", column(chunk, |row| row.version))
+                .stamps(chunk, |row| (row.created_at, row.updated_at, row.version))
                 .optional_text("subject_kind", ends.iter().map(|(s, _)| s.0.clone()))
                 .optional_text("subject_name", ends.iter().map(|(s, _)| s.1.clone()))
                 .optional_text("object_kind", ends.iter().map(|(_, o)| o.0.clone()))
