@@ -4,6 +4,7 @@
 //! request through it; [`server`] serves it over HTTP with a database from [`db`]; [`cli`] is the
 //! `govgraph` command. What the schema reads, it reads through the `govgraph-read` crate.
 
+mod browser;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -11,7 +12,6 @@ pub mod error;
 pub mod execution;
 pub mod ftv1;
 pub mod graph;
-mod graphiql;
 pub mod server;
 pub mod telemetry;
 

@@ -12,11 +12,13 @@
 
 mod answers;
 mod batching;
+mod browser;
 mod cli;
 mod collector;
 mod conformance;
 mod data_set;
 mod errors;
+mod explore;
 mod export;
 mod federation;
 mod gateway;

@@ -1,4 +1,4 @@
-//! The HTTP surface: GraphiQL offline, GET queries, health and readiness.
+//! The HTTP surface: GraphiQL and the explorer offline, GET queries, health and readiness.
 
 use govgraph_migration::MigratorTrait;
 use serde_json::{Value, json};
@@ -21,10 +21,10 @@ fn references(html: &str) -> Vec<String> {
     found
 }
 
-#[tokio::test]
-async fn graphiql_refers_only_to_files_govgraph_serves_itself() {
-    let app = TestApp::spawn().await;
-    let page = app.http.get(app.url("/")).send().await.expect("page");
+/// Checks that the page at `path` names no other host and that each file it loads (`files` of
+/// them) is served by govgraph under `under`, with its content type; an unknown name is 404.
+async fn served_offline(app: &TestApp, path: &str, title: &str, under: &str, files: usize) {
+    let page = app.http.get(app.url(path)).send().await.expect("page");
     assert_eq!(page.status(), 200);
     assert!(
         page.headers()["content-type"]
@@ -33,17 +33,21 @@ async fn graphiql_refers_only_to_files_govgraph_serves_itself() {
             .starts_with("text/html")
     );
     let html = page.text().await.expect("html");
-    assert!(html.contains("GraphiQL"), "not the GraphiQL page");
+    assert!(html.contains(title), "{path} is not the {title} page");
     assert!(
         !html.contains("http://") && !html.contains("https://"),
-        "the page names another host"
+        "{path} names another host"
     );
 
-    let assets = references(&html);
-    assert_eq!(assets.len(), 4, "{assets:?}");
+    // Links within the page itself load nothing.
+    let assets: Vec<String> = references(&html)
+        .into_iter()
+        .filter(|reference| !reference.starts_with('#'))
+        .collect();
+    assert_eq!(assets.len(), files, "{assets:?}");
     for asset in assets {
         assert!(
-            asset.starts_with("/graphiql/"),
+            asset.starts_with(under),
             "{asset} is not served by govgraph"
         );
         let response = app.http.get(app.url(&asset)).send().await.expect("asset");
@@ -68,11 +72,24 @@ async fn graphiql_refers_only_to_files_govgraph_serves_itself() {
     }
     let missing = app
         .http
-        .get(app.url("/graphiql/missing.js"))
+        .get(app.url(&format!("{under}missing.js")))
         .send()
         .await
         .expect("response");
     assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn graphiql_refers_only_to_files_govgraph_serves_itself() {
+    let app = TestApp::spawn().await;
+    served_offline(&app, "/", "GraphiQL", "/graphiql/", 4).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_explorer_refers_only_to_files_govgraph_serves_itself() {
+    let app = TestApp::spawn().await;
+    served_offline(&app, "/explore", "graph explorer", "/explore/", 2).await;
     app.stop().await;
 }
 

@@ -21,11 +21,11 @@ use serde_json::json;
 use self::graphql_http::{GATEWAY_KEY_HEADER, GraphqlHttp, graphql};
 use self::linked_data::LinkedData;
 use self::listener::{App, Serving};
+use crate::browser;
 use crate::config::{Access, HttpConfig, Limits, Profile};
 use crate::db::{NotReady, check_ready};
 use crate::error::Code;
 use crate::execution::Executor;
-use crate::graphiql;
 use crate::telemetry::Metrics;
 use crate::telemetry::http::HttpTelemetry;
 use govgraph_read::store::Store;
@@ -242,11 +242,13 @@ pub fn app(db: DatabaseConnection, settings: Settings) -> std::io::Result<App> {
         .at("/id/:kind/:key", linked_data::resource)
         .at("/id/*rest", linked_data::no_resource)
         .at("/export/csv/:table", export::table)
-        .at("/export/:format", export::whole);
+        .at("/export/:format", export::whole)
+        .at("/explore", get(browser::explorer))
+        .at("/explore/:file", get(browser::explorer_file));
     if graphiql {
         routes = routes
-            .at("/", get(graphiql::page))
-            .at("/graphiql/:file", get(graphiql::asset));
+            .at("/", get(browser::graphiql))
+            .at("/graphiql/:file", get(browser::graphiql_file));
     }
     // The public profile keeps its metrics to the admin listener.
     if serve_metrics && access.profile == Profile::Development {

@@ -79,7 +79,7 @@ async fn public() -> TestApp {
 }
 
 #[tokio::test]
-async fn the_public_profile_hides_the_schema_and_makes_no_suggestions() {
+async fn the_public_profile_hides_the_schema_and_graphiql_but_keeps_the_explorer() {
     let app = public().await;
     refused(
         &app,
@@ -99,7 +99,14 @@ async fn the_public_profile_hides_the_schema_and_makes_no_suggestions() {
     .await;
     let message = error["message"].as_str().unwrap_or_default();
     assert!(!message.contains("name"), "a suggestion: {message}");
-    for path in ["/", "/graphiql/graphiql.min.js", "/metrics"] {
+    // The explorer asks only what any client may ask, so it stays.
+    for (path, expected) in [
+        ("/", 404),
+        ("/graphiql/graphiql.min.js", 404),
+        ("/metrics", 404),
+        ("/explore", 200),
+        ("/explore/explore.min.js", 200),
+    ] {
         let status = app
             .http
             .get(app.url(path))
@@ -107,7 +114,7 @@ async fn the_public_profile_hides_the_schema_and_makes_no_suggestions() {
             .await
             .expect("answered")
             .status();
-        assert_eq!(status, 404, "{path}");
+        assert_eq!(status, expected, "{path}");
     }
     app.stop().await;
 }
