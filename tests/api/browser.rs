@@ -7,8 +7,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use chromiumoxide::cdp::browser_protocol::browser::{
+    DownloadProgressState, EventDownloadProgress, EventDownloadWillBegin,
+    SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
+};
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::fetch::{
     ContinueRequestParams, EventRequestPaused, FailRequestParams,
 };
@@ -31,6 +36,9 @@ const CANDIDATES: [&str; 3] = [
 
 /// The longest a page may take to reach a state a test waits for.
 const PATIENCE: Duration = Duration::from_secs(30);
+
+/// How long a page between two documents is left before it is asked again: a frame.
+const FRAME: Duration = Duration::from_millis(16);
 
 /// The Chromium program to run, or why there is none.
 fn program() -> Result<PathBuf, String> {
@@ -132,12 +140,20 @@ impl Chromium {
         &self.page
     }
 
-    /// Opens `url` in the page and waits for it to load.
+    /// Sends the page to `url`, as a link would, and waits until the new document has replaced
+    /// the old one; what loads in it is for [`Chromium::until`] to wait for.
     pub async fn open(&self, url: &str) {
         self.page
-            .goto(url)
+            .evaluate(format!(
+                "window.leavingForTest = true; window.location.assign({url:?})"
+            ))
             .await
-            .unwrap_or_else(|e| panic!("{url} does not load: {e}"));
+            .unwrap_or_else(|e| panic!("{url} does not open: {e}"));
+        self.until(
+            "window.leavingForTest === undefined",
+            &format!("{url} opens"),
+        )
+        .await;
     }
 
     /// The value of the JavaScript `expression`, awaited if it is a promise.
@@ -151,13 +167,17 @@ impl Chromium {
     }
 
     /// Waits until the JavaScript `condition` holds, checking it on each frame the page draws;
-    /// fails the test, naming `what`, if it does not hold within [`PATIENCE`].
+    /// fails the test, naming `what`, if it does not hold within [`PATIENCE`]. A page still
+    /// loading has no script to check it with yet, and is asked again on its next frame.
     pub async fn until(&self, condition: &str, what: &str) {
-        let millis = PATIENCE.as_millis();
-        let held: bool = self
-            .eval(&format!(
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline
+                .saturating_duration_since(Instant::now())
+                .as_millis();
+            let check = format!(
                 "new Promise((resolve) => {{ \
-                   const end = performance.now() + {millis}; \
+                   const end = performance.now() + {left}; \
                    const check = () => {{ \
                      let held = false; \
                      try {{ held = Boolean({condition}); }} catch (_) {{}} \
@@ -166,9 +186,19 @@ impl Chromium {
                    }}; \
                    check(); \
                  }})"
-            ))
-            .await;
-        assert!(held, "the page never reached: {what} ({condition})");
+            );
+            let held = match self.page.evaluate(check).await {
+                Ok(result) => result.into_value::<bool>().unwrap_or(false),
+                // The page is between two documents.
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(FRAME).await;
+                    continue;
+                }
+                Err(e) => panic!("the page never reached: {what} ({e})"),
+            };
+            assert!(held, "the page never reached: {what} ({condition})");
+            return;
+        }
     }
 
     /// Saves a picture of the page as `target/browser-screenshots/NAME.png`, kept by CI.
@@ -186,6 +216,87 @@ impl Chromium {
             .await
             .unwrap_or_else(|e| panic!("no screenshot {name}: {e}"));
         path
+    }
+
+    /// Clicks the element `selector`, which starts a download, and returns the file saved
+    /// into `directory` once Chromium has written it whole.
+    pub async fn download(&self, selector: &str, directory: &Path) -> PathBuf {
+        self.browser
+            .execute(
+                SetDownloadBehaviorParams::builder()
+                    .behavior(SetDownloadBehaviorBehavior::Allow)
+                    .download_path(directory.display().to_string())
+                    .events_enabled(true)
+                    .build()
+                    .expect("a download behaviour"),
+            )
+            .await
+            .expect("downloads are allowed");
+        let mut begun = self
+            .browser
+            .event_listener::<EventDownloadWillBegin>()
+            .await
+            .expect("downloads are reported");
+        let mut progress = self
+            .browser
+            .event_listener::<EventDownloadProgress>()
+            .await
+            .expect("downloads are reported");
+        self.click(selector).await;
+        tokio::time::timeout(PATIENCE, async {
+            let begun = begun.next().await.expect("a download begins");
+            while let Some(event) = progress.next().await {
+                if event.guid != begun.guid {
+                    continue;
+                }
+                match event.state {
+                    DownloadProgressState::Completed => {
+                        return directory.join(&begun.suggested_filename);
+                    }
+                    DownloadProgressState::Canceled => panic!("{selector}'s download failed"),
+                    DownloadProgressState::InProgress => {}
+                }
+            }
+            panic!("Chromium stopped reporting {selector}'s download")
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{selector}'s download did not finish"))
+    }
+
+    /// Clicks the element `selector`, as a person would with the mouse.
+    pub async fn click(&self, selector: &str) {
+        self.page
+            .find_element(selector)
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{selector} cannot be clicked: {e}"));
+    }
+
+    /// Presses `key` in whatever has the focus.
+    pub async fn press(&self, key: &str) {
+        self.page
+            .find_element("body")
+            .await
+            .expect("a body")
+            .press_key(key)
+            .await
+            .unwrap_or_else(|e| panic!("{key} cannot be pressed: {e}"));
+    }
+
+    /// Shows the page as a browser zoomed to `percent` would: the same window, with fewer
+    /// and larger CSS pixels.
+    pub async fn zoom(&self, width: u32, height: u32, percent: u32) {
+        self.page
+            .execute(SetDeviceMetricsOverrideParams::new(
+                i64::from(width * 100 / percent),
+                i64::from(height * 100 / percent),
+                f64::from(percent) / 100.0,
+                false,
+            ))
+            .await
+            .expect("the page can be zoomed");
     }
 
     /// Every request the page tried to make outside 127.0.0.1, each failed.

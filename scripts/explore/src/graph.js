@@ -17,6 +17,19 @@ const FADED_EDGE_COLOR = '#dfe3e8';
 const SELECTED_COLOR = '#111111';
 const PATH_COLOR = '#d9480f';
 const EDGE_EVENTS_UP_TO = 4000;
+const LABEL_SIZE = 13;
+const LABEL_WEIGHT = '600';
+// Below this many nodes, and with this much of the canvas per node (in CSS pixels²), every node
+// shows its label; larger or more crowded pictures let sigma choose labels that do not collide.
+const EVERY_LABEL_BELOW = 100;
+const EVERY_LABEL_ROOM = 8000;
+// Up to this many nodes the camera is fitted at every redraw while the person has not moved
+// it (the layout moving the nodes included); larger pictures are fitted once the layout rests.
+const FIT_EVERY_FRAME_UP_TO = 500;
+// Room kept between the picture (labels included) and the canvas's edges, in CSS pixels.
+const FIT_PADDING = 16;
+// A fit never zooms in further than this, so that one or two nodes do not fill the canvas.
+const FIT_MAX_ZOOM = 4;
 
 // A stable pseudo-random number in [0, 1) from a string, so that a node placed from the
 // same view lands in the same place every time (FNV-1a).
@@ -56,6 +69,84 @@ export function periodText(from, to) {
   return '';
 }
 
+// The width of a label in pixels as sigma draws it, measured once per text.
+function labelMeasurer() {
+  const context = document.createElement('canvas').getContext('2d');
+  const widths = new Map();
+  return (text) => {
+    if (!context) return text.length * LABEL_SIZE * 0.6;
+    if (!widths.has(text)) {
+      if (widths.size > 5000) widths.clear();
+      context.font = `${LABEL_WEIGHT} ${LABEL_SIZE}px ${LABEL_FONT}`;
+      widths.set(text, context.measureText(text).width);
+    }
+    return widths.get(text);
+  };
+}
+
+// Whether a label goes left of its node rather than right of it, as sigma draws it: only when
+// it would run past the canvas's right edge and fits on the left. `x` and `size` are the
+// node's in viewport pixels, `width` the label's, `canvasWidth` the canvas's.
+export function labelOnLeft(x, size, width, canvasWidth) {
+  return x + size + 3 + width > canvasWidth && x - size - 3 - width >= 0;
+}
+
+function labelFont(settings) {
+  return `${settings.labelWeight} ${settings.labelSize}px ${settings.labelFont}`;
+}
+
+// Sigma's label drawer, on the side `labelOnLeft` chooses. `data` is in viewport pixels. A
+// label is measured only near the right edge: no character is wider than the font's size.
+function drawLabel(context, data, settings, canvasWidth) {
+  if (!data.label) return;
+  context.fillStyle = settings.labelColor.color;
+  context.font = labelFont(settings);
+  const surely = data.x + data.size + 3 + data.label.length * settings.labelSize <= canvasWidth;
+  const left = !surely && labelOnLeft(data.x, data.size, context.measureText(data.label).width, canvasWidth);
+  context.textAlign = left ? 'right' : 'left';
+  context.fillText(data.label, data.x + (left ? -1 : 1) * (data.size + 3), data.y + settings.labelSize / 3);
+  context.textAlign = 'left';
+}
+
+// A hovered or selected node of any shape: a white box with a shadow behind the node and its
+// label (sigma draws the node itself again above it), then the label.
+function drawHover(context, data, settings, canvasWidth) {
+  const size = settings.labelSize;
+  const padding = 2;
+  const radius = Math.max(data.size * (data.type === 'circle' ? 1 : Math.SQRT2), size / 2) + padding;
+  context.font = labelFont(settings);
+  context.fillStyle = '#ffffff';
+  context.shadowOffsetX = 0;
+  context.shadowOffsetY = 0;
+  context.shadowBlur = 8;
+  context.shadowColor = '#000000';
+  context.beginPath();
+  context.arc(data.x, data.y, radius, 0, Math.PI * 2);
+  if (data.label) {
+    const text = context.measureText(data.label).width;
+    const width = Math.round(text + 5);
+    const height = Math.round(size + 2 * padding);
+    const left = labelOnLeft(data.x, data.size, text, canvasWidth);
+    context.rect(left ? data.x - radius - width : data.x, data.y - height / 2, radius + width, height);
+  }
+  context.fill();
+  context.shadowBlur = 0;
+  drawLabel(context, data, settings, canvasWidth);
+}
+
+// The largest zoom z in [low, high] at which `span(z)` fits in `room` (span grows with z), or
+// `low` when even that does not fit.
+function largestFit(span, room, low, high) {
+  if (span(high) <= room) return high;
+  if (span(low) > room) return low;
+  for (let i = 0; i < 40; i++) {
+    const middle = Math.sqrt(low * high);
+    if (span(middle) <= room) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
 // Curvature for the parallel edge at `index` of ±`maxIndex` (from sigma's parallel-edges example).
 function curvature(index, maxIndex) {
   if (index < 0) return -curvature(-index, maxIndex);
@@ -80,16 +171,35 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
   // Counts the changes of what is drawn, so that lists are rebuilt only when it changed.
   let version = 0;
 
+  // Whether every node shows its label; set through `chooseLabels()`.
+  let everyLabel = false;
+
+  // The square program brings label drawers of its own: every shape uses the ones above.
+  const nodePrograms = {};
+  for (const [shape, Program] of Object.entries(NODE_PROGRAMS)) {
+    nodePrograms[shape] = class extends Program {
+      constructor(...args) {
+        super(...args);
+        this.drawLabel = undefined;
+        this.drawHover = undefined;
+      }
+    };
+  }
+
   const renderer = new Sigma(graph, container, {
-    nodeProgramClasses: NODE_PROGRAMS,
+    nodeProgramClasses: nodePrograms,
+    defaultDrawNodeLabel: (context, data, settings) =>
+      drawLabel(context, data, settings, renderer.getDimensions().width),
+    defaultDrawNodeHover: (context, data, settings) =>
+      drawHover(context, data, settings, renderer.getDimensions().width),
     edgeProgramClasses: { arrow: EdgeArrowProgram, curvedArrow: EdgeCurvedArrowProgram },
     defaultNodeType: 'circle',
     defaultEdgeType: 'arrow',
     renderEdgeLabels: true,
     enableEdgeEvents: true,
     labelFont: LABEL_FONT,
-    labelSize: 13,
-    labelWeight: '600',
+    labelSize: LABEL_SIZE,
+    labelWeight: LABEL_WEIGHT,
     labelColor: { color: '#1b1f24' },
     edgeLabelFont: LABEL_FONT,
     edgeLabelSize: 11,
@@ -99,15 +209,17 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
     allowInvalidContainer: true,
     minCameraRatio: 0.02,
     maxCameraRatio: 20,
-    stagePadding: 90,
-    nodeReducer(node, data) {
-      const shown = { ...data };
+    stagePadding: 30,
+    // The reducers get sigma's own copy of the attributes, and change it in place: they run
+    // for every node and edge at each frame of the layout.
+    nodeReducer(node, shown) {
+      if (everyLabel) shown.forceLabel = true;
       if (emphasis.pathNodes.size > 0) {
         if (emphasis.pathNodes.has(node)) {
           shown.forceLabel = true;
           shown.zIndex = 1;
         } else {
-          shown.color = fade(data.color);
+          shown.color = fade(shown.color);
         }
       }
       if (node === emphasis.selectedNode) {
@@ -117,8 +229,7 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
       }
       return shown;
     },
-    edgeReducer(edge, data) {
-      const shown = { ...data };
+    edgeReducer(edge, shown) {
       if (edge === emphasis.selectedEdge) {
         Object.assign(shown, { color: SELECTED_COLOR, size: 4, forceLabel: true, zIndex: 3 });
       } else if (emphasis.pathEdges.has(edge)) {
@@ -137,9 +248,12 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
   let layout = null;
   let stopTimer = null;
 
-  // Runs ForceAtlas2 for a while (longer for larger graphs), then lets it rest.
-  function runLayout() {
+  // Runs ForceAtlas2 for a while (longer for larger graphs), then lets it rest. With `frame`
+  // (a new picture, or "Lay out again"), the camera frames the whole picture from then on,
+  // until the person moves it.
+  function runLayout(frame = true) {
     if (graph.order === 0) return;
+    if (frame) following = true;
     const settings = { ...forceAtlas2.inferSettings(graph), adjustSizes: false };
     if (!layout) {
       layout = new FA2Layout(graph, { settings });
@@ -148,13 +262,171 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
     }
     layout.start();
     clearTimeout(stopTimer);
-    stopTimer = setTimeout(() => layout.stop(), Math.min(12000, 2500 + graph.order * 2));
+    stopTimer = setTimeout(() => {
+      layout.stop();
+      fitDue = true;
+      renderer.scheduleRender();
+    }, Math.min(12000, 2500 + graph.order * 2));
   }
 
   function stopLayout() {
     clearTimeout(stopTimer);
     if (layout) layout.stop();
   }
+
+  // --- Framing ------------------------------------------------------------------------------
+
+  // The camera frames the whole picture, labels included, from when a picture is drawn (or
+  // laid out again) until the person pans or zooms: at every redraw of a small picture, and
+  // once the layout rests (or the canvas changes size) for a larger one.
+  let following = false;
+  let fitDue = false;
+  const camera = renderer.getCamera();
+  const labelWidth = labelMeasurer();
+
+  // The camera state that frames every node (its shape, and its label when the label is
+  // always drawn) inside the canvas with FIT_PADDING around it, or null when there is nothing
+  // to frame. The mapping from sigma's framed graph space to the viewport is affine (no
+  // rotation): under the camera { x, y, ratio }, a point lands at
+  // centre + (base(point) - base(camera)) / ratio, `base` being the mapping at ratio 1 about
+  // the middle. Labels and node sizes are in pixels and do not scale with the positions.
+  function framing() {
+    const { width, height } = renderer.getDimensions();
+    if (graph.order === 0 || width < 2 * FIT_PADDING + 10 || height < 2 * FIT_PADDING + 10) return null;
+    const base = { x: 0.5, y: 0.5, ratio: 1, angle: 0 };
+    const origin = renderer.framedGraphToViewport({ x: 0, y: 0 }, { cameraState: base });
+    const unit = renderer.framedGraphToViewport({ x: 1, y: 1 }, { cameraState: base });
+    const scale = { x: unit.x - origin.x, y: unit.y - origin.y };
+    const items = [];
+    graph.forEachNode((node) => {
+      const data = renderer.getNodeDisplayData(node);
+      if (!data || data.hidden) return;
+      const reach = data.type === 'diamond' || data.type === 'triangle' ? Math.SQRT2 : 1;
+      const label = data.forceLabel && data.label ? labelWidth(data.label) : 0;
+      items.push({
+        x: origin.x + scale.x * data.x - width / 2,
+        y: origin.y + scale.y * data.y - height / 2,
+        size: data.size * reach,
+        // A label starts 3 px right of the shape; the highlighted one sits in a box.
+        right: label ? 3 + label + 4 : 0,
+        half: label ? LABEL_SIZE * 0.7 : 0,
+      });
+    });
+    if (items.length === 0) return null;
+    // At zoom z (ratio 1/z) a node's shape is scaleSize(size, 1/z) pixels from its centre.
+    // A label wider than the canvas cannot be framed: then only the shapes are.
+    let labels = true;
+    const extent = (z, axis) => {
+      const px = renderer.scaleSize(1, 1 / z);
+      let low = Infinity;
+      let high = -Infinity;
+      for (const item of items) {
+        const at = item[axis] * z;
+        const size = item.size * px;
+        if (axis === 'x') {
+          low = Math.min(low, at - size);
+          high = Math.max(high, at + size + (labels ? item.right : 0));
+        } else {
+          const reach = Math.max(size, labels ? item.half : 0);
+          low = Math.min(low, at - reach);
+          high = Math.max(high, at + reach);
+        }
+      }
+      return [low, high];
+    };
+    const span = (axis) => (z) => {
+      const [low, high] = extent(z, axis);
+      return high - low;
+    };
+    const minZoom = 1 / renderer.getSetting('maxCameraRatio');
+    const maxZoom = Math.min(FIT_MAX_ZOOM, 1 / renderer.getSetting('minCameraRatio'));
+    if (span('x')(minZoom) > width - 2 * FIT_PADDING || span('y')(minZoom) > height - 2 * FIT_PADDING) {
+      labels = false;
+    }
+    const z = Math.min(
+      largestFit(span('x'), width - 2 * FIT_PADDING, minZoom, maxZoom),
+      largestFit(span('y'), height - 2 * FIT_PADDING, minZoom, maxZoom),
+    );
+    // Centre what is drawn: the camera looks at the middle of the extent, in base pixels.
+    const [left, right] = extent(z, 'x');
+    const [top, bottom] = extent(z, 'y');
+    const middle = {
+      x: width / 2 + (left + right) / 2 / z,
+      y: height / 2 + (top + bottom) / 2 / z,
+    };
+    return {
+      x: origin.x === unit.x ? 0.5 : (middle.x - origin.x) / scale.x,
+      y: origin.y === unit.y ? 0.5 : (middle.y - origin.y) / scale.y,
+      ratio: 1 / z,
+      angle: 0,
+    };
+  }
+
+  function fitCamera(animate) {
+    const target = framing();
+    if (!target) return;
+    const now = camera.getState();
+    const { width, height } = renderer.getDimensions();
+    // Less than a pixel's difference: leave the camera be (the fit is its own fixed point).
+    const moved =
+      Math.abs(target.ratio - now.ratio) / now.ratio > 0.5 / Math.max(width, height) ||
+      Math.abs(target.x - now.x) * width / now.ratio > 0.5 ||
+      Math.abs(target.y - now.y) * height / now.ratio > 0.5 ||
+      now.angle !== 0;
+    if (!moved) return;
+    if (animate) camera.animate(target, { duration: 300, easing: 'quadraticOut' });
+    else camera.setState(target);
+  }
+
+  // Every label shows in a picture of few nodes with room for them; sigma's label grid picks
+  // the labels of the others. Returns whether that changed.
+  function chooseLabels() {
+    const { width, height } = renderer.getDimensions();
+    const every = graph.order < EVERY_LABEL_BELOW && graph.order * EVERY_LABEL_ROOM <= width * height;
+    const changed = every !== everyLabel;
+    everyLabel = every;
+    return changed;
+  }
+
+  renderer.on('resize', () => {
+    fitDue = true;
+    if (chooseLabels()) renderer.refresh({ schedule: true });
+  });
+  // A small picture is framed as soon as sigma has placed its nodes for a frame, before it
+  // draws them (sigma reads the camera after `afterProcess`), so that the frame drawn is the
+  // framed one; and after each frame, for what changes without new positions (a resize).
+  const frameSmall = () => {
+    if (!following || dragged || graph.order > FIT_EVERY_FRAME_UP_TO) return;
+    fitDue = false;
+    fitCamera(false);
+  };
+  renderer.on('afterProcess', frameSmall);
+  renderer.on('afterRender', () => {
+    frameSmall();
+    if (following && !dragged && fitDue && !(layout && layout.isRunning())) {
+      fitDue = false;
+      fitCamera(true);
+    }
+  });
+
+  // The person pans (a drag that starts off the nodes) or zooms: the camera is theirs.
+  const stopFollowing = () => {
+    following = false;
+  };
+  let pressed = false;
+  renderer.getMouseCaptor().on('mousedown', () => {
+    pressed = true;
+  });
+  renderer.getMouseCaptor().on('mouseup', () => {
+    pressed = false;
+  });
+  renderer.getMouseCaptor().on('mousemovebody', () => {
+    if (pressed && !dragged) stopFollowing();
+  });
+  renderer.getMouseCaptor().on('wheel', stopFollowing);
+  renderer.on('doubleClickStage', stopFollowing);
+  renderer.on('doubleClickEdge', stopFollowing);
+  renderer.getTouchCaptor().on('touchmove', stopFollowing);
 
   // --- Interaction ---------------------------------------------------------------------------
 
@@ -179,7 +451,7 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
   renderer.getMouseCaptor().on('mouseup', () => {
     if (dragged && draggedMoved) {
       graph.setNodeAttribute(dragged, 'fixed', true);
-      runLayout();
+      runLayout(false);
     }
     dragged = null;
   });
@@ -278,6 +550,7 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
       // pictures a person can read edge by edge; on larger ones, edges are chosen from the
       // side panel's list instead.
       renderer.setSetting('enableEdgeEvents', graph.size <= EDGE_EVENTS_UP_TO);
+      chooseLabels();
       restyle();
       renderer.setCustomBBox(null);
       runLayout();
@@ -357,7 +630,7 @@ export function createCanvas(container, { onClickNode, onDoubleClickNode, onClic
     renderer,
     apply,
     highlight,
-    runLayout,
+    runLayout: () => runLayout(true),
     stopLayout,
     version: () => version,
   };

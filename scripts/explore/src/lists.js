@@ -5,9 +5,15 @@ import { h, fill } from './dom.js';
 import { KINDS, KIND_NAMES, kindLabel } from './kinds.js';
 import { shapeIcon } from './shapes.js';
 
+// One icon per kind, parsed once and copied: a list may hold thousands.
+const icons = new Map();
+
 function icon(kind) {
-  const style = KINDS[kind] || { shape: 'circle', color: '#555' };
-  return h('span', { className: 'icon', html: shapeIcon(style.shape, style.color) });
+  if (!icons.has(kind)) {
+    const style = KINDS[kind] || { shape: 'circle', color: '#555' };
+    icons.set(kind, h('span', { className: 'icon', html: shapeIcon(style.shape, style.color) }));
+  }
+  return icons.get(kind).cloneNode(true);
 }
 
 // Search hits as buttons; `onChoose(node)` puts one on the canvas.
@@ -51,8 +57,12 @@ function snippetText(snippet, name) {
   );
 }
 
+// A list longer than this is laid out only where it is seen (see explore.css).
+const LONG_LIST = 100;
+
 // The nodes on the canvas, by name; `selected` is pressed.
 export function renderCanvasNodes(list, nodes, selected, expanded, onSelect) {
+  list.classList.toggle('is-long', nodes.length > LONG_LIST);
   if (nodes.length === 0) {
     fill(list, h('li', { className: 'muted' }, 'Nothing yet: search for a node.'));
     return;

@@ -273,10 +273,13 @@ function nameOf(id) {
 
 // --- Drawing the page from the state -----------------------------------------------------------
 
+// The order of localeCompare, at a fraction of its cost on thousands of names.
+const byName = new Intl.Collator().compare;
+
 function canvasNodes() {
   return canvas.graph
     .mapNodes((id, attributes) => ({ id, kind: attributes.kind, name: attributes.name }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byName(a.name, b.name));
 }
 
 // The lists are rebuilt when what is drawn (or what is expanded) changed; a new selection

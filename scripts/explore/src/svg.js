@@ -5,6 +5,7 @@
 
 import { shapeSvg } from './shapes.js';
 import { xml } from './dom.js';
+import { labelOnLeft } from './graph.js';
 
 export function toSvg(renderer, title) {
   const { width, height } = renderer.getDimensions();
@@ -53,6 +54,8 @@ export function toSvg(renderer, title) {
   const nodes = [];
   const nodeLabels = [];
   const shownLabels = renderer.getNodeDisplayedLabels();
+  const measure = document.createElement('canvas').getContext('2d');
+  if (measure) measure.font = `${settings.labelWeight} ${settings.labelSize}px ${settings.labelFont}`;
   graph.forEachNode((node) => {
     const data = renderer.getNodeDisplayData(node);
     if (!data || data.hidden) return;
@@ -60,7 +63,12 @@ export function toSvg(renderer, title) {
     const r = radius(data);
     nodes.push(shapeSvg(data.type, p.x, p.y, r, data.color, `data-id="${xml(node)}"`));
     if (data.label && (shownLabels.has(node) || data.forceLabel)) {
-      nodeLabels.push(text(p.x + r + 3, p.y + settings.labelSize / 3, settings.labelSize, settings.labelWeight, data.label).replace('<text', '<text fill="#1b1f24"'));
+      // On the side sigma draws it.
+      const left = measure && labelOnLeft(p.x, r, measure.measureText(data.label).width, width);
+      nodeLabels.push(
+        text(p.x + (left ? -1 : 1) * (r + 3), p.y + settings.labelSize / 3, settings.labelSize, settings.labelWeight, data.label)
+          .replace('<text', `<text fill="#1b1f24"${left ? ' text-anchor="end"' : ''}`),
+      );
     }
   });
   return (

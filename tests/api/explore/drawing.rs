@@ -1,96 +1,11 @@
-//! The graph explorer at `/explore`, in a real headless Chromium: what it draws is read from the
-//! page's own state (`window.govgraphExplorer.state()`) and checked against the API's answer to
-//! the same question. A picture of each step is kept in `target/browser-screenshots/`.
-
-use std::collections::BTreeSet;
+//! Searching, expanding, reading the side panel and moving through time.
 
 use serde_json::{Value, json};
 
-use crate::browser::Chromium;
+use super::{
+    SETTLED, click, drawn, explorer, ids, search_and_choose, set_value, singapore_neighbourhood,
+};
 use crate::helpers::TestApp;
-
-/// The explorer has started and asks nothing more of the API.
-const SETTLED: &str = "window.govgraphExplorer && window.govgraphExplorer.ready \
-                       && window.govgraphExplorer.pending() === 0";
-
-/// What the page draws.
-async fn drawn(chromium: &Chromium) -> Value {
-    chromium.eval("window.govgraphExplorer.state()").await
-}
-
-/// The `id`s of the objects in `list`.
-fn ids(list: &Value) -> BTreeSet<String> {
-    list.as_array()
-        .expect("a list")
-        .iter()
-        .map(|item| item["id"].as_str().expect("an id").to_owned())
-        .collect()
-}
-
-/// The API's own answer: Singapore's neighbourhood one hop out, at `as_of` if given.
-async fn singapore_neighbourhood(app: &TestApp, as_of: Option<&str>) -> Value {
-    app.data(
-        r#"query ($asOf: PartialDate) {
-             neighbourhood(node: { code: "SG" }, depth: 1, asOf: $asOf) {
-               nodes { id name }
-               relationships { id predicate validFrom citations { excerpt } }
-             } }"#,
-        json!({ "asOf": as_of }),
-    )
-    .await["neighbourhood"]
-        .clone()
-}
-
-/// Opens the explorer in a new Chromium and waits for it to settle, or `None` when the test
-/// skips for want of Chromium.
-async fn explorer(test: &str, app: &TestApp, path: &str) -> Option<Chromium> {
-    let chromium = Chromium::launch(test, 1280, 900).await?;
-    chromium.open(&app.url(path)).await;
-    chromium.until(SETTLED, "the explorer is ready").await;
-    Some(chromium)
-}
-
-/// Searches for `text` in the search box and presses Enter, which puts the first result on the
-/// canvas and selects it.
-async fn search_and_choose(chromium: &Chromium, text: &str) {
-    chromium
-        .page()
-        .find_element("#search")
-        .await
-        .expect("a search box")
-        .click()
-        .await
-        .expect("the search box takes focus")
-        .type_str(text)
-        .await
-        .expect("the search box takes text")
-        .press_key("Enter")
-        .await
-        .expect("the search box takes Enter");
-    chromium
-        .until(
-            &format!(
-                "{SETTLED} && window.govgraphExplorer.state().nodes.some((n) => n.name === {text:?})"
-            ),
-            &format!("{text} is on the canvas"),
-        )
-        .await;
-}
-
-/// Clicks the button `selector` and waits for the explorer to settle.
-async fn click(chromium: &Chromium, selector: &str) {
-    chromium
-        .page()
-        .find_element(selector)
-        .await
-        .unwrap_or_else(|e| panic!("no {selector}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{selector} cannot be clicked: {e}"));
-    chromium
-        .until(SETTLED, &format!("the explorer settles after {selector}"))
-        .await;
-}
 
 #[tokio::test]
 async fn the_explorer_loads_without_a_request_leaving_the_machine() {
@@ -187,13 +102,7 @@ async fn moving_the_time_slider_to_2020_takes_away_the_2021_co_chair_relationshi
         .collect();
     assert_eq!(co_chairs.len(), 1, "one co-chair relationship, from 2021");
 
-    chromium
-        .eval::<bool>(
-            "(() => { const slider = document.querySelector('#as-of'); slider.value = '2020'; \
-               slider.dispatchEvent(new Event('input', { bubbles: true })); \
-               slider.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
-        )
-        .await;
+    set_value(&chromium, "#as-of", "2020").await;
     chromium
         .until(
             &format!("{SETTLED} && window.govgraphExplorer.state().asOf === '2020'"),
@@ -212,6 +121,33 @@ async fn moving_the_time_slider_to_2020_takes_away_the_2021_co_chair_relationshi
     assert_eq!(edges, ids(&then["relationships"]));
     assert_eq!(edges.len(), 4);
     assert_eq!(chromium.outside_requests(), Vec::<String>::new());
+    chromium.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn expanding_dgx_2022_draws_its_working_groups_and_participants() {
+    let app = TestApp::spawn().await;
+    let Some(chromium) = explorer("explore::expand_dgx", &app, "/explore").await else {
+        return app.stop().await;
+    };
+    search_and_choose(&chromium, "DGX 2022").await;
+    click(&chromium, "#expand").await;
+    chromium.screenshot("explore-dgx-2022").await;
+
+    let expected = app
+        .data(
+            r#"{ neighbourhood(node: { kind: EVENT, slug: "dgx-2022" }, depth: 1) {
+                   nodes { id } relationships { id } nodesLeftOut } }"#,
+            json!({}),
+        )
+        .await["neighbourhood"]
+        .clone();
+    assert_eq!(expected["nodesLeftOut"], 0);
+    let state = drawn(&chromium).await;
+    assert_eq!(ids(&state["nodes"]), ids(&expected["nodes"]));
+    assert_eq!(ids(&state["edges"]), ids(&expected["relationships"]));
+    assert!(ids(&state["nodes"]).len() > 10, "{state}");
     chromium.close().await;
     app.stop().await;
 }
