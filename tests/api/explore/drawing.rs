@@ -151,3 +151,42 @@ async fn expanding_dgx_2022_draws_its_working_groups_and_participants() {
     chromium.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_kind_filter_expands_only_to_neighbours_of_that_kind() {
+    let app = TestApp::spawn().await;
+    let Some(chromium) = explorer("explore::kind_filter", &app, "/explore").await else {
+        return app.stop().await;
+    };
+    search_and_choose(&chromium, "Singapore").await;
+    click(&chromium, "#expand").await;
+    let ticked: usize = chromium
+        .eval(
+            "(() => { const boxes = [...document.querySelectorAll('#filters input[name=kind]')]; \
+               for (const box of boxes) { box.checked = box.value === 'WORKING_GROUP'; \
+                 box.dispatchEvent(new Event('change', { bubbles: true })); } \
+               return boxes.filter((box) => box.checked).length; })()",
+        )
+        .await;
+    assert_eq!(ticked, 1);
+    chromium
+        .until(SETTLED, "the explorer settles with the filter")
+        .await;
+
+    let expected = app
+        .data(
+            r#"{ neighbourhood(node: { code: "SG" }, depth: 1, kinds: [WORKING_GROUP]) {
+                   nodes { id } relationships { id } } }"#,
+            json!({}),
+        )
+        .await["neighbourhood"]
+        .clone();
+    let state = drawn(&chromium).await;
+    assert_eq!(ids(&state["nodes"]), ids(&expected["nodes"]));
+    assert_eq!(ids(&state["edges"]), ids(&expected["relationships"]));
+    assert_eq!(state["nodes"].as_array().map(Vec::len), Some(2));
+    let address: String = chromium.eval("window.location.href").await;
+    assert!(address.contains("kinds=WORKING_GROUP"), "{address}");
+    chromium.close().await;
+    app.stop().await;
+}

@@ -56,7 +56,7 @@ pub async fn explorer(test: &str, app: &TestApp, path: &str) -> Option<Chromium>
     Some(chromium)
 }
 
-/// Searches for `text` in the search box and presses Enter, which puts the first result on the
+/// Types `text` into the search box and clicks the result of that name, which puts it on the
 /// canvas and selects it.
 pub async fn search_and_choose(chromium: &Chromium, text: &str) {
     chromium
@@ -72,16 +72,28 @@ pub async fn search_and_choose(chromium: &Chromium, text: &str) {
         .expect("the search box takes focus")
         .type_str(text)
         .await
-        .expect("the search box takes text")
-        .press_key("Enter")
-        .await
-        .expect("the search box takes Enter");
+        .expect("the search box takes text");
+    let result = format!(
+        "[...document.querySelectorAll('#results button[data-id]')]\
+           .find((b) => b.querySelector('.result-name')?.textContent === {text:?})"
+    );
+    chromium
+        .until(
+            &format!("{SETTLED} && {result} !== undefined"),
+            &format!("{text} is found"),
+        )
+        .await;
+    let id: String = chromium.eval(&format!("{result}.dataset.id")).await;
+    chromium
+        .click(&format!("#results button[data-id={id:?}]"))
+        .await;
     chromium
         .until(
             &format!(
-                "{SETTLED} && window.govgraphExplorer.state().nodes.some((n) => n.name === {text:?})"
+                "{SETTLED} && window.govgraphExplorer.state().selected === {id:?} \
+                 && window.govgraphExplorer.state().nodes.some((n) => n.id === {id:?})"
             ),
-            &format!("{text} is on the canvas"),
+            &format!("{text} is on the canvas and selected"),
         )
         .await;
 }
