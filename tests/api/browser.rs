@@ -37,9 +37,6 @@ const CANDIDATES: [&str; 3] = [
 /// The longest a page may take to reach a state a test waits for.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// How long a page between two documents is left before it is asked again: a frame.
-const FRAME: Duration = Duration::from_millis(16);
-
 /// The Chromium program to run, or why there is none.
 fn program() -> Result<PathBuf, String> {
     if let Some(named) = std::env::var_os("GOVGRAPH_TEST_CHROMIUM") {
@@ -168,7 +165,7 @@ impl Chromium {
 
     /// Waits until the JavaScript `condition` holds, checking it on each frame the page draws;
     /// fails the test, naming `what`, if it does not hold within [`PATIENCE`]. A page still
-    /// loading has no script to check it with yet, and is asked again on its next frame.
+    /// loading has no script to check it with yet, and is asked again at once.
     pub async fn until(&self, condition: &str, what: &str) {
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -189,11 +186,9 @@ impl Chromium {
             );
             let held = match self.page.evaluate(check).await {
                 Ok(result) => result.into_value::<bool>().unwrap_or(false),
-                // The page is between two documents.
-                Err(_) if Instant::now() < deadline => {
-                    tokio::time::sleep(FRAME).await;
-                    continue;
-                }
+                // The page is between two documents: ask the next one, which answers once
+                // Chromium has made its script context.
+                Err(_) if Instant::now() < deadline => continue,
                 Err(e) => panic!("the page never reached: {what} ({e})"),
             };
             assert!(held, "the page never reached: {what} ({condition})");
